@@ -1,0 +1,104 @@
+"""The ASGI application: GraphQL endpoint, health probes, and the lifespan that owns the ORM."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
+
+from graph.context import Context
+from graph.schema import build_schema
+from portal.db import tortoise_config
+from portal.settings import Settings
+from resolvers.actors import load_actor
+from resolvers.tokens import TokenError, TokenService, token_service
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(introspection=settings.introspection),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.settings = settings
+        self.tokens: TokenService | None = None
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        assert isinstance(request, Request) and isinstance(response, Response)
+        request_id = request.headers.get("x-request-id", "")
+        if not _REQUEST_ID.match(request_id):
+            request_id = uuid.uuid4().hex
+        response.headers["x-request-id"] = request_id
+        actor, auth_error = None, None
+        header = request.headers.get("authorization")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                auth_error = "Send the token as `Authorization: Bearer <JWT>`."
+            else:
+                assert self.tokens is not None, "the lifespan sets up tokens"
+                try:
+                    claims = self.tokens.verify(token.strip())
+                    actor = await load_actor(
+                        subject=claims.subject, org_id=claims.org_id, roles=claims.roles
+                    )
+                    if actor is None:
+                        auth_error = "The token's organization does not exist."
+                except TokenError:
+                    auth_error = "The token is invalid or expired."
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            request_id=request_id,
+            actor=actor,
+            auth_error=auth_error,
+        )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    graphql = GraphQLEndpoint(settings)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception:  # any failure means "not ready"; the probe must answer, not crash
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # RegisterTortoise sets the ORM context that requests run in; a bare Tortoise.init
+        # here would leave requests without one (Tortoise 1.x keeps it in a context variable).
+        async with RegisterTortoise(app, config=tortoise_config(settings)):
+            graphql.tokens = await token_service(settings)
+            app.state.tokens = graphql.tokens
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )

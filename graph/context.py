@@ -1,0 +1,44 @@
+"""The typed per-request context every resolver receives, and the `Info` alias for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from graph.loaders import Loaders
+from portal.settings import Settings
+from resolvers.actors import Actor
+
+
+class Unauthenticated(GraphQLError):
+    """No valid bearer token: not something a form can fix, so a top-level error."""
+
+    def __init__(self, reason: str = "Sign in: send a valid bearer token.") -> None:
+        super().__init__(reason, extensions={"code": "UNAUTHENTICATED"})
+
+
+@dataclass(slots=True)
+class Context:
+    request: Request
+    response: Response
+    settings: Settings
+    request_id: str
+    actor: Actor | None
+    # Set when a token was sent but refused; a bad token is never treated as "no token".
+    auth_error: str | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.actor)
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise Unauthenticated(self.auth_error or "Sign in: send a valid bearer token.")
+        return self.actor
+
+
+Info = strawberry.Info[Context, None]

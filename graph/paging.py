@@ -1,0 +1,74 @@
+"""Relay cursors and offset paging, reduced to one (offset, limit) window.
+
+Cursors encode a position in the sorted list. Every sort order ends with creation order and
+the ID, so a position always means the same row while the data stands still.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from graphql import GraphQLError
+
+DEFAULT_PAGE_SIZE = 100
+
+
+class BadPaging(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"position:{position}".encode()).decode()
+
+
+def position(value: str) -> int:
+    try:
+        kind, _, raw = base64.urlsafe_b64decode(value.encode("ascii")).decode().partition(":")
+        if kind == "position" and raw.isdigit():
+            return int(raw)
+    except (ValueError, UnicodeError):
+        pass
+    raise BadPaging(f"Invalid cursor {value!r}.")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    offset: int
+    limit: int
+
+
+async def window(
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    limit: int | None,
+    offset: int | None,
+    max_size: int,
+    total: Callable[[], Awaitable[int]],
+) -> Window:
+    """The rows to fetch. Sizes above `max_size` are clamped, not refused: refine sends a huge
+    limit when its pagination is off, and that must still work."""
+    for name, value in (("first", first), ("last", last), ("limit", limit), ("offset", offset)):
+        if value is not None and value < 0:
+            raise BadPaging(f"`{name}` must not be negative.")
+
+    def clamp(size: int | None) -> int:
+        return min(max_size, DEFAULT_PAGE_SIZE if size is None else size)
+
+    if limit is not None or offset is not None:
+        return Window(offset or 0, clamp(limit))
+    start = position(after) + 1 if after else 0
+    end = position(before) if before else None
+    if last is not None and first is None:
+        end = await total() if end is None else end
+        begin = max(start, end - clamp(last))
+        return Window(begin, max(0, end - begin))
+    size = clamp(first)
+    if end is not None:
+        size = max(0, min(size, end - start))
+    return Window(start, size)

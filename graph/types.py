@@ -1,0 +1,238 @@
+"""The object types of the API, built from plain records (never from ORM instances)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph.context import Info
+from graph.enums import Industry, OrganizationKind, OrganizationStatus, Permission, Role
+from resolvers import global_id
+from resolvers.records import (
+    AddressRecord,
+    ContactRecord,
+    OrganizationRecord,
+    StatusChangeRecord,
+)
+from resolvers.validation import AddressDraft, format_address, format_phone
+
+if TYPE_CHECKING:
+    from graph.connections import StatusChangeConnection
+
+
+@strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Opaque global ID.")
+
+
+@strawberry.type(description="A postal address, in canonical form.")
+class Address:
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. NL.")
+    city: str = strawberry.field(description="City or town.")
+    state: str | None = strawberry.field(description="State or province code, where used.")
+    line1: str = strawberry.field(description="Street and number.")
+    line2: str | None = strawberry.field(description="Secondary address line.")
+    postal_code: str | None = strawberry.field(
+        description="Postal code in the country's usual layout, e.g. 5652 AW."
+    )
+
+    @strawberry.field(description="The address as the country writes it, lines joined by newlines.")
+    def formatted(self) -> str:
+        return format_address(
+            AddressDraft(
+                country=self.country,
+                city=self.city,
+                state=self.state,
+                line1=self.line1,
+                line2=self.line2,
+                postal_code=self.postal_code,
+            )
+        )
+
+    @classmethod
+    def from_record(cls, r: AddressRecord) -> Address:
+        return cls(
+            country=r.country,
+            city=r.city,
+            state=r.state,
+            line1=r.line1,
+            line2=r.line2,
+            postal_code=r.postal_code,
+        )
+
+
+@strawberry.type(description="The person the distributor contacts about an organization.")
+class Contact:
+    first_name: str = strawberry.field(description="Given name.")
+    last_name: str = strawberry.field(description="Family name.")
+    role: str = strawberry.field(description="Job title, e.g. CEO.")
+    email: str = strawberry.field(description="Email address, domain in lower case.")
+    phone: str = strawberry.field(description="Phone number in E.164, e.g. +31402506000.")
+
+    @strawberry.field(description="The phone number in international format, e.g. +31 40 250 6000.")
+    def phone_formatted(self) -> str:
+        return format_phone(self.phone)
+
+    @classmethod
+    def from_record(cls, r: ContactRecord) -> Contact:
+        return cls(
+            first_name=r.first_name,
+            last_name=r.last_name,
+            role=r.role,
+            email=r.email,
+            phone=r.phone,
+        )
+
+
+@strawberry.type(description="A distributor, reseller or customer organization.")
+class Organization(Node):
+    kind: OrganizationKind = strawberry.field(description="DISTRIBUTOR, RESELLER or CUSTOMER.")
+    status: OrganizationStatus = strawberry.field(description="Lifecycle status.")
+    short_name: str = strawberry.field(description="Name used in lists, e.g. Copaco.")
+    full_name: str = strawberry.field(description="Legal name, e.g. Copaco Netherlands B.V.")
+    erp_id: str | None = strawberry.field(
+        description="The customer's number in the reseller's bookkeeping."
+    )
+    registration_number: str | None = strawberry.field(
+        description="Chamber-of-commerce number, compact (NL KvK: 8 digits)."
+    )
+    tax_id: str | None = strawberry.field(
+        description="VAT number: country prefix + compact number, e.g. NL006486253B01."
+    )
+    currency: str | None = strawberry.field(description="ISO 4217 billing currency.")
+    industry: Industry | None = strawberry.field(description="The customer's sector.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC, microseconds).")
+    created_by: str | None = strawberry.field(description="Token subject of the creator.")
+    approved_at: datetime | None = strawberry.field(description="When it was approved.")
+    approved_by: str | None = strawberry.field(description="Token subject of the approver.")
+    record: strawberry.Private[OrganizationRecord]
+
+    @strawberry.field(description="The primary address; null for distributor and resellers.")
+    async def primary_address(self, info: Info) -> Address | None:
+        found = await info.context.loaders.address.load(self.record.id)
+        return Address.from_record(found) if found else None
+
+    @strawberry.field(description="The primary contact; null for distributor and resellers.")
+    async def primary_contact(self, info: Info) -> Contact | None:
+        found = await info.context.loaders.contact.load(self.record.id)
+        return Contact.from_record(found) if found else None
+
+    @strawberry.field(description="The organization above this one; null for the distributor.")
+    async def parent(self, info: Info) -> Organization | None:
+        if self.record.parent_id is None:
+            return None
+        found = await info.context.loaders.organization.load(self.record.parent_id)
+        return Organization.from_record(found) if found else None
+
+    @strawberry.field(description="Every status change, oldest first; creation is the first.")
+    async def history(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description="Page size.")] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
+    ) -> Annotated[StatusChangeConnection, strawberry.lazy("graph.connections")]:
+        # Imported here: the history connection's module imports this one.
+        from graph.connections import history_page
+
+        changes = await info.context.loaders.history.load(self.record.id) or []
+        return history_page(changes, first=first, after=after)
+
+    @classmethod
+    def from_record(cls, r: OrganizationRecord) -> Organization:
+        return cls(
+            id=strawberry.ID(global_id.encode("Organization", r.id)),
+            kind=r.kind,
+            status=r.status,
+            short_name=r.short_name,
+            full_name=r.full_name,
+            erp_id=r.erp_id,
+            registration_number=r.registration_number,
+            tax_id=r.tax_id,
+            currency=r.currency,
+            industry=r.industry,
+            created_at=r.created_at,
+            created_by=r.created_by,
+            approved_at=r.approved_at,
+            approved_by=r.approved_by,
+            record=r,
+        )
+
+
+@strawberry.type(description="Who made a change: the token subject and their organization.")
+class Actor:
+    subject: str = strawberry.field(description="Token subject (`sub` claim).")
+    organization_id: strawberry.Private[object]
+
+    @strawberry.field(description="The organization the person acted in, if visible to you.")
+    async def organization(self, info: Info) -> Organization | None:
+        if self.organization_id is None:
+            return None
+        found = await info.context.loaders.organization.load(self.organization_id)
+        return Organization.from_record(found) if found else None
+
+
+@strawberry.type(description="One entry of an organization's status history.")
+class StatusChange(Node):
+    from_status: OrganizationStatus | None = strawberry.field(
+        description="Status before; null for creation."
+    )
+    to_status: OrganizationStatus = strawberry.field(description="Status after.")
+    comment: str | None = strawberry.field(description="Approval comment or rejection reason.")
+    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
+    request_id: str | None = strawberry.field(description="ID of the request that made it.")
+    actor: Actor = strawberry.field(description="Who made the change.")
+
+    @classmethod
+    def from_record(cls, r: StatusChangeRecord) -> StatusChange:
+        return cls(
+            id=strawberry.ID(global_id.encode("StatusChange", r.id)),
+            from_status=r.from_status,
+            to_status=r.to_status,
+            comment=r.comment,
+            occurred_at=r.occurred_at,
+            request_id=r.request_id,
+            actor=Actor(subject=r.actor_subject, organization_id=r.actor_org_id),
+        )
+
+
+@strawberry.type(description="The signed-in person.")
+class Viewer:
+    subject: str = strawberry.field(description="Token subject (`sub` claim).")
+    roles: list[Role] = strawberry.field(description="Roles in the current organization.")
+    permissions: list[Permission] = strawberry.field(description="What those roles allow here.")
+    organization_id: strawberry.Private[object]
+
+    @strawberry.field(description="The organization the person acts in.")
+    async def organization(self, info: Info) -> Organization | None:
+        found = await info.context.loaders.organization.load(self.organization_id)
+        return Organization.from_record(found) if found else None
+
+
+@strawberry.type(description="A subdivision (state, province) from the country's official list.")
+class Subdivision:
+    code: str = strawberry.field(description="The code to send as `state`, e.g. CA.")
+    name: str = strawberry.field(description="Its name, e.g. California.")
+
+
+@strawberry.type(description="A country and what its addresses need.")
+class Country:
+    code: str = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+    name: str = strawberry.field(description="English name.")
+    required_fields: list[str] = strawberry.field(
+        description="Address fields this country requires (line1, city, state, postalCode)."
+    )
+    postal_code_example: str | None = strawberry.field(description="An example postal code.")
+    postal_code_required: bool = strawberry.field(description="Whether a postal code is needed.")
+    subdivisions: list[Subdivision] = strawberry.field(
+        description="Allowed values for `state`, where the country has an official list."
+    )
+
+
+@strawberry.type(description="A billing currency the platform supports.")
+class Currency:
+    code: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
+    name: str = strawberry.field(description="English name, e.g. Euro.")

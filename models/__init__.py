@@ -1,0 +1,21 @@
+"""Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
+
+from models.enums import Industry, OrganizationKind, OrganizationStatus
+from models.history import StatusChange
+from models.idempotency import IdempotencyRecord
+from models.organization import Address, Contact, Organization
+from models.secret import Secret
+
+__models__ = [Organization, Address, Contact, StatusChange, IdempotencyRecord, Secret]
+
+__all__ = [
+    "Address",
+    "Contact",
+    "IdempotencyRecord",
+    "Industry",
+    "Organization",
+    "OrganizationKind",
+    "OrganizationStatus",
+    "Secret",
+    "StatusChange",
+]

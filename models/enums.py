@@ -1,0 +1,22 @@
+"""The enums the database stores and the GraphQL layer re-exposes under the same names."""
+
+from enum import StrEnum
+
+
+class OrganizationKind(StrEnum):
+    DISTRIBUTOR = "DISTRIBUTOR"
+    RESELLER = "RESELLER"
+    CUSTOMER = "CUSTOMER"
+
+
+class OrganizationStatus(StrEnum):
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    ACTIVE = "ACTIVE"
+    REJECTED = "REJECTED"
+
+
+class Industry(StrEnum):
+    COMMERCIAL = "COMMERCIAL"
+    EDUCATION = "EDUCATION"
+    GOVERNMENT = "GOVERNMENT"
+    NON_PROFIT = "NON_PROFIT"

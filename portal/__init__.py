@@ -1,0 +1,1 @@
+"""Application shell: settings, database configuration, the command line and demo data."""

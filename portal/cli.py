@@ -1,0 +1,116 @@
+"""The `portal` command: serve, migrate, token, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tortoise import Tortoise
+
+from portal.db import migrate, tortoise_config
+from portal.settings import Settings, SettingsError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate, seed demo data on first run, and serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="apply database migrations")
+    token = commands.add_parser("token", help="mint a bearer token")
+    token.add_argument("--org", required=True, help="global ID of the organization")
+    token.add_argument(
+        "--role", required=True, action="append", help="VIEWER, ACCOUNT_MANAGER, ADMIN"
+    )
+    token.add_argument("--sub", default="cli", help="subject (who the token speaks for)")
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        parser.error(str(error))
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    if args.command == "migrate":
+        asyncio.run(migrate(settings))
+        print("Database is up to date.")
+        return 0
+    if args.command == "token":
+        return asyncio.run(_token(settings, args.org, args.role, args.sub))
+    from graph.schema import print_schema
+
+    sdl = print_schema()
+    if args.output:
+        args.output.write_text(sdl)
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from graph.app import create_app
+
+    asyncio.run(_prepare(settings, f"http://{host}:{port}/graphql"))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+async def _prepare(settings: Settings, url: str) -> None:
+    from portal.seed import demo_organizations, seed_demo
+    from resolvers import global_id
+    from resolvers.actors import Role
+    from resolvers.tokens import token_service
+
+    await migrate(settings)
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        if await seed_demo():
+            print("Seeded a demo distributor and two demo resellers.")
+        if settings.is_production:
+            return
+        tokens = await token_service(settings)
+        print(f"\nGraphiQL: {url}\nADMIN tokens (send as `Authorization: Bearer <token>`):")
+        for org in await demo_organizations():
+            token = tokens.mint(
+                subject=f"admin@{org.short_name.lower().replace(' ', '-')}",
+                org_id=org.id,
+                roles=[Role.ADMIN],
+            )
+            org_id = global_id.encode("Organization", org.id)
+            print(f"\n  {org.kind} {org.short_name} ({org_id}):\n  {token}")
+        print()
+    finally:
+        await Tortoise.close_connections()
+
+
+async def _token(settings: Settings, org: str, roles: list[str], subject: str) -> int:
+    from resolvers import global_id
+    from resolvers.actors import Role
+    from resolvers.tokens import token_service
+
+    org_id = global_id.decode_uuid(org, "Organization")
+    if org_id is None:
+        print(f"error: {org!r} is not an organization ID", file=sys.stderr)
+        return 2
+    unknown = [r for r in roles if r not in Role.__members__]
+    if unknown:
+        print(f"error: unknown role(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        tokens = await token_service(settings)
+        print(tokens.mint(subject=subject, org_id=org_id, roles=[Role(r) for r in roles]))
+    finally:
+        await Tortoise.close_connections()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

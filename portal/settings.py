@@ -1,0 +1,114 @@
+"""Settings, read once from the environment into one typed object.
+
+Every setting is listed in the README. Tests build their own `Settings` and hand it to
+`graph.app.create_app`, so nothing reads the environment behind their back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "DKK", "NOK", "SEK", "PLN")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A setting has a value we refuse to start with."""
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    try:
+        return float(raw) if raw is not None else default
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = "sqlite://portal.sqlite3"
+    environment: str = "development"
+    # HS256 shared secret, or the PEM public key of an identity provider for RS256/ES256.
+    # Empty: a secret is generated on first start and kept in the database.
+    jwt_key: str = ""
+    jwt_private_key: str = ""
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    token_ttl_seconds: int = 12 * 3600
+    currencies: tuple[str, ...] = DEFAULT_CURRENCIES
+    four_eyes: bool = False
+    graphiql: bool = True
+    introspection: bool = True
+    idempotency_ttl_seconds: int = 24 * 3600
+    max_page_size: int = 100
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    sqlite_busy_timeout_ms: int = 5000
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        d = cls()  # the defaults
+        environment = env.get("PORTAL_ENV", "development").strip().lower()
+        if environment not in {"development", "production"}:
+            raise SettingsError(
+                f"PORTAL_ENV must be development or production, not {environment!r}"
+            )
+        production = environment == "production"
+        algorithm = env.get("PORTAL_JWT_ALGORITHM", "HS256").strip().upper()
+        if algorithm not in {"HS256", "HS384", "HS512", "RS256", "ES256"}:
+            raise SettingsError(f"PORTAL_JWT_ALGORITHM {algorithm!r} is not supported")
+        jwt_key = env.get("PORTAL_JWT_KEY", "")
+        if not algorithm.startswith("HS") and not jwt_key:
+            raise SettingsError(f"PORTAL_JWT_KEY (a PEM public key) is required for {algorithm}")
+        if algorithm.startswith("HS") and jwt_key and len(jwt_key) < 32:
+            raise SettingsError("PORTAL_JWT_KEY must be at least 32 characters for HMAC")
+        currencies = tuple(
+            c.strip().upper()
+            for c in env.get("PORTAL_CURRENCIES", ",".join(DEFAULT_CURRENCIES)).split(",")
+            if c.strip()
+        )
+        if not currencies:
+            raise SettingsError("PORTAL_CURRENCIES must name at least one currency")
+        return cls(
+            database_url=env.get("PORTAL_DATABASE_URL", d.database_url),
+            environment=environment,
+            jwt_key=jwt_key,
+            jwt_private_key=env.get("PORTAL_JWT_PRIVATE_KEY", ""),
+            jwt_algorithm=algorithm,
+            jwt_issuer=env.get("PORTAL_JWT_ISSUER", ""),
+            jwt_audience=env.get("PORTAL_JWT_AUDIENCE", ""),
+            token_ttl_seconds=int(_number(env, "PORTAL_TOKEN_TTL_SECONDS", d.token_ttl_seconds)),
+            currencies=currencies,
+            four_eyes=_flag(env, "PORTAL_FOUR_EYES", False),
+            graphiql=_flag(env, "PORTAL_GRAPHIQL", not production),
+            introspection=_flag(env, "PORTAL_INTROSPECTION", not production),
+            idempotency_ttl_seconds=int(
+                _number(env, "PORTAL_IDEMPOTENCY_TTL_SECONDS", d.idempotency_ttl_seconds)
+            ),
+            db_pool_min=int(_number(env, "PORTAL_DB_POOL_MIN", d.db_pool_min)),
+            db_pool_max=int(_number(env, "PORTAL_DB_POOL_MAX", d.db_pool_max)),
+            sqlite_busy_timeout_ms=int(
+                _number(env, "PORTAL_SQLITE_BUSY_TIMEOUT_MS", d.sqlite_busy_timeout_ms)
+            ),
+        )

@@ -1,0 +1,83 @@
+"""Who is calling: the person behind a verified token, and what their roles allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from models import Organization, OrganizationKind
+
+
+class Role(StrEnum):
+    VIEWER = "VIEWER"
+    ACCOUNT_MANAGER = "ACCOUNT_MANAGER"
+    ADMIN = "ADMIN"
+
+
+class Permission(StrEnum):
+    READ = "READ"
+    CREATE_CUSTOMER = "CREATE_CUSTOMER"
+    APPROVE_CUSTOMER = "APPROVE_CUSTOMER"
+    REJECT_CUSTOMER = "REJECT_CUSTOMER"
+
+
+_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.VIEWER: frozenset({Permission.READ}),
+    Role.ACCOUNT_MANAGER: frozenset({Permission.READ, Permission.CREATE_CUSTOMER}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A verified caller acting inside one organization."""
+
+    subject: str
+    org_id: UUID
+    org_kind: OrganizationKind
+    # The organization's ancestors, nearest first; the tree is at most three levels deep.
+    org_ancestors: tuple[UUID, ...]
+    roles: frozenset[Role]
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        granted: set[Permission] = set()
+        for role in self.roles:
+            granted |= _GRANTS[role]
+        # Customers' own users may read; creating and approving is their reseller's business.
+        if self.org_kind is OrganizationKind.CUSTOMER:
+            granted &= {Permission.READ}
+        return frozenset(granted)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def parse_roles(raw: object) -> frozenset[Role]:
+    """Roles from a token claim; unknown names are ignored rather than trusted."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list | tuple):
+        return frozenset()
+    return frozenset(Role(r) for r in raw if isinstance(r, str) and r in Role.__members__)
+
+
+async def load_actor(*, subject: str, org_id: UUID, roles: frozenset[Role]) -> Actor | None:
+    """The actor for verified claims, or None when the organization does not exist."""
+    org = await Organization.get_or_none(id=org_id).values("id", "kind", "parent_id")
+    if org is None:
+        return None
+    ancestors: list[UUID] = []
+    parent_id = org["parent_id"]
+    while parent_id is not None and len(ancestors) < 3:
+        ancestors.append(parent_id)
+        row = await Organization.get_or_none(id=parent_id).values("parent_id")
+        parent_id = row["parent_id"] if row else None
+    return Actor(
+        subject=subject,
+        org_id=org["id"],
+        org_kind=OrganizationKind(org["kind"]),
+        org_ancestors=tuple(ancestors),
+        roles=roles,
+    )

@@ -1,0 +1,112 @@
+"""Bearer tokens: verify the JWTs clients send, and mint them for development and scripts.
+
+Claims: `sub` (who), `org` (the global ID of the organization the person acts in), `roles`,
+`exp`. The key comes from settings; without one an HS256 secret is generated on first start
+and kept in the database, so tokens survive restarts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+from tortoise.exceptions import IntegrityError
+
+from models import Secret
+from portal.settings import Settings
+from resolvers import global_id
+from resolvers.actors import Role, parse_roles
+
+_GENERATED_KEY = "jwt-hs256"
+
+
+class TokenError(Exception):
+    """The token is missing a claim, expired, or not signed by a key we trust."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    subject: str
+    org_id: UUID
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenService:
+    algorithm: str
+    verify_key: str
+    signing_key: str | None
+    issuer: str = ""
+    audience: str = ""
+    ttl_seconds: int = 12 * 3600
+
+    def verify(self, token: str) -> Claims:
+        try:
+            payload = jwt.decode(
+                token,
+                self.verify_key,
+                algorithms=[self.algorithm],
+                issuer=self.issuer or None,
+                audience=self.audience or None,
+                options={"require": ["exp", "sub", "org"], "verify_aud": bool(self.audience)},
+                leeway=30,
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenError(str(exc)) from exc
+        org_id = global_id.decode_uuid(str(payload["org"]), "Organization")
+        if org_id is None or not isinstance(payload["sub"], str) or not payload["sub"]:
+            raise TokenError("the org or sub claim is malformed")
+        return Claims(payload["sub"], org_id, parse_roles(payload.get("roles")))
+
+    def mint(self, *, subject: str, org_id: UUID, roles: Iterable[Role]) -> str:
+        if not self.signing_key:
+            raise TokenError("no private key configured: set PORTAL_JWT_PRIVATE_KEY to mint tokens")
+        now = datetime.now(UTC)
+        claims: dict[str, object] = {
+            "sub": subject,
+            "org": global_id.encode("Organization", org_id),
+            "roles": sorted(str(r) for r in roles),
+            "iat": now,
+            "exp": now + timedelta(seconds=self.ttl_seconds),
+        }
+        if self.issuer:
+            claims["iss"] = self.issuer
+        if self.audience:
+            claims["aud"] = self.audience
+        return jwt.encode(claims, self.signing_key, algorithm=self.algorithm)
+
+
+async def token_service(settings: Settings) -> TokenService:
+    """The service for `settings`; needs an initialised ORM when no key is configured."""
+    key = settings.jwt_key
+    if settings.jwt_algorithm.startswith("HS"):
+        key = key or await _generated_secret()
+        signing: str | None = key
+    else:
+        signing = settings.jwt_private_key or None
+    return TokenService(
+        algorithm=settings.jwt_algorithm,
+        verify_key=key,
+        signing_key=signing,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.token_ttl_seconds,
+    )
+
+
+async def _generated_secret() -> str:
+    existing = await Secret.get_or_none(name=_GENERATED_KEY)
+    if existing is not None:
+        return existing.value
+    try:
+        created = await Secret.create(
+            name=_GENERATED_KEY, value=secrets.token_urlsafe(48), created_at=datetime.now(UTC)
+        )
+        return created.value
+    except IntegrityError:
+        # Another worker generated it first; everyone must share one key.
+        return (await Secret.get(name=_GENERATED_KEY)).value

