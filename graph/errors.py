@@ -15,14 +15,11 @@ UserErrorCode = strawberry.enum(
     ErrorCode, name="UserErrorCode", description="Stable machine-readable reason for a user error."
 )
 
-# Top-level error codes a client may see unmasked; everything else is a bug and is hidden.
-PUBLIC_CODES = frozenset({"UNAUTHENTICATED", "BAD_USER_INPUT"})
-
 
 @strawberry.type(description="A problem with the input that the client can fix.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description='Path inside `input`, e.g. ["primaryContact", "email"]; null: the whole request.'
+        description='Path inside `input` (e.g. ["primaryContact", "email"]); null: whole request.'
     )
     code: UserErrorCode = strawberry.field(description="Stable machine-readable reason.")
     message: str = strawberry.field(description="Human-readable explanation, in English.")
@@ -36,11 +33,13 @@ def user_errors(error: DomainError) -> list[UserError]:
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask unless the error is one we raised on purpose (or graphql-core's own input errors)."""
+    """Mask what escaped as a Python exception (a bug); keep every error raised as GraphQLError.
+
+    Parse, validation and variable errors, UNAUTHENTICATED and bad paging are meant for the
+    client; anything else could carry internals (SQL, paths) and is logged instead.
+    """
     original = error.original_error
-    if original is None:
-        return False  # parse and validation errors: about the query, never about our internals
-    if isinstance(original, GraphQLError):
-        return (original.extensions or {}).get("code") not in PUBLIC_CODES
-    log.error("unexpected error in %s", error.path, exc_info=original)
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    log.error("unexpected error at %s", error.path, exc_info=original)
     return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -26,14 +28,14 @@ class MaskInternalErrors(MaskErrors):
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions: list[type[SchemaExtension] | SchemaExtension] = [
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         # Parsing and validating the same document again costs ~2 ms a request; cache both.
         ParserCache,
         ValidationCache,
         MaskInternalErrors,
     ]
     if not introspection:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
         query=Query, mutation=Mutation, types=[Organization, StatusChange], extensions=extensions
     )

@@ -65,11 +65,10 @@ def numbered(n: int) -> dict[str, Any]:
 
 
 def _nl_vat(n: int) -> str:
-    """A valid NL VAT number built from n (check digit per the NL mod-11 rule)."""
-    base = f"{100000000 + n * 7:09d}"[:8]
-    for last in range(10):
-        digits = base + str(last)
-        total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
-        if total % 11 == int(digits[8]) and int(digits[8]) != 10:
-            return f"NL{digits}B01"
-    return _nl_vat(n + 1000)
+    """A valid NL VAT number unique to n: the ninth digit is the mod-11 check digit."""
+    for k in range(100):
+        base = f"{20000000 + n * 100 + k:08d}"
+        check = sum(int(d) * w for d, w in zip(base, range(9, 1, -1), strict=True)) % 11
+        if check < 10:
+            return f"NL{base}{check}B01"
+    raise AssertionError("unreachable: some k gives a check digit below 10")
