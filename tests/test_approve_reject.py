@@ -9,8 +9,8 @@ import pytest
 from models import StatusChange
 from tests.api import Api
 from tests.builders import customer_input
-from tests.queries import APPROVE, CREATE, REJECT
 from tests.conftest import ApiFactory
+from tests.queries import APPROVE, CREATE, REJECT
 
 
 async def _create(api: Api, reseller: str | None = None, sub: str = "creator") -> str:
