@@ -7,7 +7,7 @@ import logging
 import strawberry
 from graphql import GraphQLError
 
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Unavailable
 
 log = logging.getLogger("portal.errors")
 
@@ -39,7 +39,7 @@ def should_mask(error: GraphQLError) -> bool:
     client; anything else could carry internals (SQL, paths) and is logged instead.
     """
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, GraphQLError | Unavailable):
         return False
     log.error("unexpected error at %s", error.path, exc_info=original)
     return True

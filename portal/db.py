@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from portal.settings import Settings
@@ -14,23 +15,34 @@ APP = "models"
 
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:
-    url = settings.database_url
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    if parts.scheme in {"postgres", "postgresql", "asyncpg"}:
-        query.setdefault("minsize", str(settings.db_pool_min))
-        query.setdefault("maxsize", str(settings.db_pool_max))
-    elif parts.scheme == "sqlite":
-        # Wait for a concurrent writer instead of failing at once with "database is locked".
-        query.setdefault("busy_timeout", str(settings.sqlite_busy_timeout_ms))
-        query.setdefault("journal_mode", "WAL")
-    url = urlunsplit(parts._replace(query=urlencode(query)))
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(settings)},
         "apps": {APP: {"models": ["models"], "migrations": "models.migrations"}},
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection(settings: Settings) -> str | dict[str, Any]:
+    parts = urlsplit(settings.database_url)
+    if parts.scheme == "sqlite":
+        query = dict(parse_qsl(parts.query))
+        # Wait for a writer in another process instead of failing at once with "database is
+        # locked"; what still fails is retried by resolvers.atomic.
+        query.setdefault("busy_timeout", str(settings.sqlite_busy_timeout_ms))
+        query.setdefault("journal_mode", "WAL")
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    config = expand_db_url(settings.database_url)
+    if config["engine"] != "tortoise.backends.asyncpg":
+        return config
+    credentials = config["credentials"]
+    credentials.setdefault("minsize", settings.db_pool_min)
+    credentials.setdefault("maxsize", settings.db_pool_max)
+    # A runaway statement is cancelled by the server instead of holding a pooled connection.
+    server_settings = credentials.setdefault("server_settings", {})
+    server_settings.setdefault("statement_timeout", str(settings.db_statement_timeout_ms))
+    server_settings.setdefault("application_name", "partner-portal")
+    return config
 
 
 async def migrate(settings: Settings) -> None:

@@ -60,6 +60,7 @@ class Settings:
     db_pool_min: int = 1
     db_pool_max: int = 10
     sqlite_busy_timeout_ms: int = 5000
+    db_statement_timeout_ms: int = 15000
 
     @property
     def is_production(self) -> bool:
@@ -108,6 +109,9 @@ class Settings:
             ),
             db_pool_min=int(_number(env, "PORTAL_DB_POOL_MIN", d.db_pool_min)),
             db_pool_max=int(_number(env, "PORTAL_DB_POOL_MAX", d.db_pool_max)),
+            db_statement_timeout_ms=int(
+                _number(env, "PORTAL_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms)
+            ),
             sqlite_busy_timeout_ms=int(
                 _number(env, "PORTAL_SQLITE_BUSY_TIMEOUT_MS", d.sqlite_busy_timeout_ms)
             ),

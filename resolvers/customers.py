@@ -8,7 +8,6 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from models import (
     Address,
@@ -21,6 +20,7 @@ from models import (
 )
 from resolvers import global_id, idempotency
 from resolvers.actors import Actor, Permission
+from resolvers.atomic import atomic
 from resolvers.errors import ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import OrganizationRecord
@@ -60,29 +60,34 @@ async def create_customer(
         if replay is not None:
             return replay
     if duplicates := await _duplicates(reseller, data):
-        raise InvalidInput(duplicates)
+        return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
+
+    async def write() -> UUID:
+        customer_id = await _insert(actor, reseller, data, now, request_id)
+        if idempotency_key is not None:
+            await idempotency.remember(
+                scope=actor.org_id,
+                key=idempotency_key,
+                fingerprint=fingerprint,
+                customer_id=customer_id,
+                now=now,
+                ttl=idempotency_ttl,
+            )
+        return customer_id
+
     try:
-        async with in_transaction():
-            customer_id = await _insert(actor, reseller, data, now, request_id)
-            if idempotency_key is not None:
-                await idempotency.remember(
-                    scope=actor.org_id,
-                    key=idempotency_key,
-                    fingerprint=fingerprint,
-                    customer_id=customer_id,
-                    now=now,
-                    ttl=idempotency_ttl,
-                )
+        customer_id = await atomic(write)
     except IntegrityError:
         # A concurrent request won the race: the same key (a retry) or the same numbers.
         # The failed transaction is already rolled back, so reading again is safe here.
-        if idempotency_key is not None:
-            replay = await _replay(actor, idempotency_key, fingerprint, now)
-            if replay is not None:
-                return replay
         if duplicates := await _duplicates(reseller, data):
-            raise InvalidInput(duplicates) from None
-        raise
+            return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
+        created = (
+            await _replay(actor, idempotency_key, fingerprint, now) if idempotency_key else None
+        )
+        if created is None:
+            raise
+        return created
     record = await get_organization(actor=actor, id=customer_id)
     assert record is not None  # created under a reseller the actor can see
     return Created(record, replayed=False)
@@ -154,6 +159,21 @@ async def _replay(actor: Actor, key: str, fingerprint: str, now: datetime) -> Cr
     if record is None:
         raise NotFound("The customer this key created no longer exists.")
     return Created(record, replayed=True)
+
+
+async def _replay_or_refuse(
+    actor: Actor,
+    key: str | None,
+    fingerprint: str,
+    now: datetime,
+    duplicates: list[FieldError],
+) -> Created:
+    """Clashing numbers are a retry's own customer when its key's first call has committed
+    in the meantime (customer and key are written together, so seeing one means both)."""
+    replay = await _replay(actor, key, fingerprint, now) if key is not None else None
+    if replay is None:
+        raise InvalidInput(duplicates)
+    return replay
 
 
 async def _duplicates(reseller: UUID, data: CustomerDraft) -> list[FieldError]:

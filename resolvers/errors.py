@@ -7,8 +7,11 @@
      ├── InvalidTransition      the status does not allow the requested change
      └── IdempotencyKeyReused   the key was used before for a different input
 
-Resolvers raise these; the GraphQL layer turns them into a payload's `errors` list. Anything
-else that escapes a resolver is a bug and is masked before it reaches a client.
+    Unavailable                 not the caller's fault and not a bug: the database stayed busy
+
+Resolvers raise these; the GraphQL layer turns DomainErrors into a payload's `errors` list and
+Unavailable into a top-level error. Anything else that escapes a resolver is a bug and is
+masked before it reaches a client.
 """
 
 from __future__ import annotations
@@ -76,3 +79,9 @@ class InvalidTransition(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class Unavailable(Exception):
+    """The database could not serve the request in time; the client may retry."""
+
+    extensions = {"code": "SERVICE_UNAVAILABLE"}

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tortoise.transactions import in_transaction
-
 from models import Organization, OrganizationKind, OrganizationStatus, StatusChange
 from resolvers import global_id
 from resolvers.actors import Actor, Permission
+from resolvers.atomic import atomic
 from resolvers.errors import (
     ErrorCode,
     FieldError,
@@ -88,7 +87,8 @@ async def _transition(
     changes: dict[str, object] = {"status": to, "updated_at": now}
     if to is OrganizationStatus.ACTIVE:
         changes |= {"approved_at": now, "approved_by": actor.subject}
-    async with in_transaction():
+
+    async def write() -> bool:
         won = await Organization.filter(id=customer.id, status=_FROM).update(**changes)
         if won:
             await StatusChange.create(
@@ -101,6 +101,9 @@ async def _transition(
                 actor_org_id=actor.org_id,
                 request_id=request_id,
             )
+        return bool(won)
+
+    won = await atomic(write)
     if not won:
         current = await get_organization(actor=actor, id=customer.id)
         status = current.status if current else customer.status

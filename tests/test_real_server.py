@@ -1,0 +1,185 @@
+"""Guarantees under real concurrency and faults, against a uvicorn process on each database.
+
+The in-process tests share one connection pool and event loop with the app; these send
+requests over TCP to a separate server process, and kill it with SIGKILL mid-stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from models import Address, Contact, Organization, OrganizationKind, StatusChange
+from portal.settings import Settings
+from tests.api import Api
+from tests.builders import SECOND, customer_input, numbered
+from tests.conftest import TEST_KEY
+from tests.queries import APPROVE, CREATE, LIST, REJECT
+from tests.server import Server
+
+# `.ci/run` keeps these modest; raise them for a longer soak run.
+SOAK_ROUNDS = int(os.environ.get("PORTAL_SOAK_ROUNDS", "2"))
+BURST = int(os.environ.get("PORTAL_BURST", "200"))
+
+StartServer = Callable[..., Any]
+
+
+@pytest.fixture
+def start_server(settings: Settings) -> StartServer:
+    @asynccontextmanager
+    async def start(**env: str) -> AsyncIterator[Server]:
+        server = Server(
+            {
+                "PORTAL_DATABASE_URL": settings.database_url,
+                "PORTAL_JWT_KEY": TEST_KEY,
+                **env,
+            }
+        )
+        await asyncio.to_thread(server.start)
+        try:
+            yield server
+        finally:
+            await asyncio.to_thread(server.stop)
+
+    return start
+
+
+async def _post(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str
+) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return next(iter(body["data"].values()))
+
+
+async def test_concurrent_duplicates_give_one_customer_and_field_errors(
+    api: Api, start_server: StartServer
+) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    forms = [customer_input(SECOND if i % 2 else None, erpId="SAME") for i in range(12)]
+    async with start_server() as server, httpx.AsyncClient(base_url=server.url) as client:
+        results = await asyncio.gather(
+            *(_post(client, CREATE, {"input": form}, token) for form in forms)
+        )
+    assert len([r for r in results if not r["errors"]]) == 1
+    for loser in (r for r in results if r["errors"]):
+        assert ["erpId"] in [e["field"] for e in loser["errors"]]
+        assert {e["code"] for e in loser["errors"]} == {"DUPLICATE"}
+    assert await Organization.filter(kind=OrganizationKind.CUSTOMER).count() == 1
+
+
+async def test_concurrent_retries_with_one_key_create_one_customer(
+    api: Api, start_server: StartServer
+) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    form = customer_input(idempotencyKey="double-click")
+    async with start_server() as server, httpx.AsyncClient(base_url=server.url) as client:
+        results = await asyncio.gather(
+            *(_post(client, CREATE, {"input": form}, token) for _ in range(10))
+        )
+    assert all(not r["errors"] for r in results), results
+    assert len({r["customer"]["id"] for r in results}) == 1
+    assert await Organization.filter(kind=OrganizationKind.CUSTOMER).count() == 1
+
+
+async def test_concurrent_approve_and_reject_make_one_transition(
+    api: Api, start_server: StartServer
+) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    created = await api.gql(CREATE, {"input": customer_input()}, token=token)
+    customer = created.data["createCustomer"]["customer"]["id"]
+    async with start_server() as server, httpx.AsyncClient(base_url=server.url) as client:
+        results = await asyncio.gather(
+            *(_post(client, APPROVE, {"input": {"id": customer}}, token) for _ in range(6)),
+            *(
+                _post(client, REJECT, {"input": {"id": customer, "reason": "no"}}, token)
+                for _ in range(6)
+            ),
+        )
+    assert len([r for r in results if not r["errors"]]) == 1
+    codes = {e["code"] for r in results for e in r["errors"]}
+    assert codes == {"INVALID_STATUS_TRANSITION"}
+    assert await StatusChange.filter(from_status="PENDING_APPROVAL").count() == 1
+
+
+async def test_sigkill_mid_stream_leaves_no_partial_customer(
+    api: Api, start_server: StartServer
+) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    sent = 0
+    for _ in range(SOAK_ROUNDS):
+        async with start_server() as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+
+                async def stream(start: int) -> None:
+                    for n in range(start, start + 10_000, 4):
+                        try:
+                            await client.post(
+                                "/graphql",
+                                json={"query": CREATE, "variables": {"input": numbered(n)}},
+                                headers={"Authorization": f"Bearer {token}"},
+                            )
+                        except httpx.TransportError:
+                            return
+
+                streams = [asyncio.create_task(stream(sent + i)) for i in range(4)]
+                await asyncio.sleep(0.8)
+                await asyncio.to_thread(server.kill)
+                await asyncio.gather(*streams)
+            sent += 10_000
+    customers = await Organization.filter(kind=OrganizationKind.CUSTOMER).values_list(
+        "id", flat=True
+    )
+    assert customers, "the stream created nothing before the kill"
+    for model in (Address, Contact):
+        rows = await model.filter(organization_id__in=customers).values_list(
+            "organization_id", flat=True
+        )
+        assert sorted(rows) == sorted(customers)
+    history = await StatusChange.filter(organization_id__in=customers).values_list(
+        "organization_id", flat=True
+    )
+    assert sorted(history) == sorted(customers)
+
+
+async def test_a_burst_on_a_small_pool_completes_or_fails_clearly(
+    api: Api, start_server: StartServer, settings: Settings
+) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    async with start_server(PORTAL_DB_POOL_MAX="5") as server:
+        limits = httpx.Limits(max_connections=BURST)
+        async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as client:
+
+            async def one() -> httpx.Response:
+                return await client.post(
+                    "/graphql",
+                    json={"query": LIST, "variables": {"first": 20}},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+
+            responses = await asyncio.wait_for(
+                asyncio.gather(*(one() for _ in range(BURST))), timeout=90
+            )
+    assert {r.status_code for r in responses} <= {200, 503}
+    for response in responses:
+        body = response.json()
+        if response.status_code == 200 and "errors" not in body:
+            # The reseller sees itself and its distributor.
+            assert len(body["data"]["organizations"]["nodes"]) == 2
+        else:
+            assert body["errors"][0]["extensions"]["code"] in {
+                "SERVICE_UNAVAILABLE",
+                "TIMEOUT",
+            }
