@@ -72,9 +72,7 @@ async def test_blank_and_oversized_keys_are_field_errors(api: Api) -> None:
     token = api.token(api.world.reseller, "ADMIN")
     for key, code in ((" ", "REQUIRED"), ("k" * 256, "TOO_LONG"), ("a\x00b", "INVALID_FORMAT")):
         payload = await _create(api, token, customer_input(idempotencyKey=key))
-        assert [(e["field"], e["code"]) for e in payload["errors"]] == [
-            (["idempotencyKey"], code)
-        ]
+        assert [(e["field"], e["code"]) for e in payload["errors"]] == [(["idempotencyKey"], code)]
     assert await _customers() == 0
 
 
