@@ -23,6 +23,7 @@ from resolvers.errors import (
 )
 from resolvers.organizations import get_organization
 from resolvers.records import OrganizationRecord
+from resolvers.validation.text import is_refused_char
 
 MAX_NOTE_LENGTH = 2000
 _FROM = OrganizationStatus.PENDING_APPROVAL
@@ -56,7 +57,7 @@ def _note(text: str | None, field: tuple[str, ...], *, required: bool) -> str | 
     elif len(value) > MAX_NOTE_LENGTH:
         message = f"Use at most {MAX_NOTE_LENGTH} characters."
         problem = FieldError(field, ErrorCode.TOO_LONG, message)
-    elif any(not ch.isprintable() and ch not in "\n\t" for ch in value):
+    elif any(is_refused_char(ch) and ch not in "\n\t" for ch in value):  # multi-line is fine
         problem = FieldError(field, ErrorCode.INVALID_FORMAT, "Remove control characters.")
     if problem:
         raise InvalidInput([problem])

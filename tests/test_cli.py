@@ -1,0 +1,94 @@
+"""The `portal` command: first run, tokens, migrations and the schema export."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import jwt
+from asgi_lifespan import LifespanManager
+
+from graph.app import create_app
+from graph.schema import print_schema
+from portal.settings import Settings
+from resolvers import global_id
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _portal(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "portal.cli", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_first_run_migrates_seeds_and_tokens_survive_restarts(tmp_path: Path) -> None:
+    # `serve` without uvicorn: the preparation step is what a newcomer sees first.
+    script = "import asyncio, portal.cli as c, portal.settings as s; " + (
+        "asyncio.run(c._prepare(s.Settings.from_env(), 'http://127.0.0.1:8000/graphql'))"
+    )
+    run = [sys.executable, "-c", script]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    first = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert "Seeded a demo distributor and two demo resellers." in first.stdout
+    assert "GraphiQL: http://127.0.0.1:8000/graphql" in first.stdout
+    tokens = re.findall(r"^\s+(eyJ[\w.-]+)$", first.stdout, re.M)
+    assert len(tokens) == 3
+    second = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert "Seeded" not in second.stdout
+    assert len(re.findall(r"^\s+(eyJ[\w.-]+)$", second.stdout, re.M)) == 3
+    # The generated key is kept in the database, so a token minted now verifies later.
+    org = re.search(r"DISTRIBUTOR Demo Distributor \((\S+)\)", first.stdout)
+    assert org is not None
+    minted = _portal(
+        "token", "--org", org.group(1), "--role", "VIEWER", "--sub", "ci", cwd=tmp_path
+    )
+    claims = jwt.decode(minted.strip(), options={"verify_signature": False})
+    assert claims["sub"] == "ci" and claims["roles"] == ["VIEWER"]
+    assert global_id.decode_uuid(claims["org"], "Organization") is not None
+    # A token printed by the first start still works against a server started later.
+    viewer = asyncio.run(_viewer(tmp_path, tokens[0]))
+    assert viewer == {"subject": "admin@demo-distributor", "roles": ["ADMIN"]}
+
+
+async def _viewer(cwd: Path, token: str) -> dict[str, object]:
+    app = create_app(Settings(database_url=f"sqlite://{cwd / 'portal.sqlite3'}"))
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
+            response = await client.post(
+                "/graphql",
+                json={"query": "{ viewer { subject roles } }"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+    return response.json()["data"]["viewer"]
+
+
+def test_token_refuses_unknown_roles_and_ids(tmp_path: Path) -> None:
+    for args in (["--org", "nope", "--role", "ADMIN"], ["--org", "T3Jn", "--role", "ROOT"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "portal.cli", "token", *args],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2 and "error" in result.stderr
+
+
+def test_migrate_and_export_schema(tmp_path: Path) -> None:
+    assert "up to date" in _portal("migrate", cwd=tmp_path)
+    assert (tmp_path / "portal.sqlite3").exists()
+    assert _portal("export-schema", cwd=tmp_path) == print_schema()
