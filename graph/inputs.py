@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from graph.convert import convert
 from graph.enums import Industry
 from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft
 
@@ -55,7 +56,6 @@ class CreateCustomerInput:
     primary_contact: ContactInput = strawberry.field(description="Primary contact.")
 
     def to_draft(self) -> CustomerDraft:
-        a, c = self.primary_address, self.primary_contact
         return CustomerDraft(
             short_name=self.short_name,
             full_name=self.full_name,
@@ -64,21 +64,8 @@ class CreateCustomerInput:
             tax_id=self.tax_id,
             currency=self.currency,
             industry=self.industry.value,
-            primary_address=AddressDraft(
-                country=a.country,
-                city=a.city,
-                state=a.state,
-                line1=a.line1,
-                line2=a.line2,
-                postal_code=a.postal_code,
-            ),
-            primary_contact=ContactDraft(
-                first_name=c.first_name,
-                last_name=c.last_name,
-                role=c.role,
-                email=c.email,
-                phone=c.phone,
-            ),
+            primary_address=convert(self.primary_address, AddressDraft),
+            primary_contact=convert(self.primary_contact, ContactDraft),
         )
 
 

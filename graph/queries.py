@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
@@ -64,7 +65,9 @@ class Query:
         self, info: Info, ids: Annotated[list[strawberry.ID], _arg("Global IDs.")]
     ) -> list[Node | None]:
         info.context.require_actor()
-        return [await _node(info, id) for id in ids[: info.context.settings.max_page_size]]
+        # Gathered, so the DataLoaders batch every ID into one query per type.
+        wanted = ids[: info.context.settings.max_page_size]
+        return list(await asyncio.gather(*(_node(info, id) for id in wanted)))
 
     @strawberry.field(
         description="One organization; null when missing or not visible (own, descendants, "

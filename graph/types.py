@@ -8,14 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from graph.context import Info
+from graph.convert import convert
 from graph.enums import Industry, OrganizationKind, OrganizationStatus, Permission, Role
 from resolvers import global_id
-from resolvers.records import (
-    AddressRecord,
-    ContactRecord,
-    OrganizationRecord,
-    StatusChangeRecord,
-)
+from resolvers.records import OrganizationRecord, StatusChangeRecord
 from resolvers.validation import AddressDraft, format_address, format_phone
 
 if TYPE_CHECKING:
@@ -40,27 +36,7 @@ class Address:
 
     @strawberry.field(description="The address as the country writes it, lines joined by newlines.")
     def formatted(self) -> str:
-        return format_address(
-            AddressDraft(
-                country=self.country,
-                city=self.city,
-                state=self.state,
-                line1=self.line1,
-                line2=self.line2,
-                postal_code=self.postal_code,
-            )
-        )
-
-    @classmethod
-    def from_record(cls, r: AddressRecord) -> Address:
-        return cls(
-            country=r.country,
-            city=r.city,
-            state=r.state,
-            line1=r.line1,
-            line2=r.line2,
-            postal_code=r.postal_code,
-        )
+        return format_address(convert(self, AddressDraft))
 
 
 @strawberry.type(description="The person the distributor contacts about an organization.")
@@ -74,16 +50,6 @@ class Contact:
     @strawberry.field(description="The phone number in international format, e.g. +31 40 250 6000.")
     def phone_formatted(self) -> str:
         return format_phone(self.phone)
-
-    @classmethod
-    def from_record(cls, r: ContactRecord) -> Contact:
-        return cls(
-            first_name=r.first_name,
-            last_name=r.last_name,
-            role=r.role,
-            email=r.email,
-            phone=r.phone,
-        )
 
 
 @strawberry.type(description="A distributor, reseller or customer organization.")
@@ -112,12 +78,12 @@ class Organization(Node):
     @strawberry.field(description="The primary address; null for distributor and resellers.")
     async def primary_address(self, info: Info) -> Address | None:
         found = await info.context.loaders.address.load(self.record.id)
-        return Address.from_record(found) if found else None
+        return convert(found, Address) if found else None
 
     @strawberry.field(description="The primary contact; null for distributor and resellers.")
     async def primary_contact(self, info: Info) -> Contact | None:
         found = await info.context.loaders.contact.load(self.record.id)
-        return Contact.from_record(found) if found else None
+        return convert(found, Contact) if found else None
 
     @strawberry.field(description="The organization above this one; null for the distributor.")
     async def parent(self, info: Info) -> Organization | None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import strawberry
 
+from graph.convert import convert
 from graph.errors import UserError, user_errors
 from resolvers.errors import DomainError, FieldError
 from resolvers.validation import CustomerDraft
@@ -65,25 +66,8 @@ class CustomerValidation:
                 registration_number=draft.registration_number,
                 tax_id=draft.tax_id,
                 currency=draft.currency,
-                primary_address=NormalizedAddress(
-                    country=a.country,
-                    city=a.city,
-                    state=a.state,
-                    line1=a.line1,
-                    line2=a.line2,
-                    postal_code=a.postal_code,
-                )
-                if a
-                else None,
-                primary_contact=NormalizedContact(
-                    first_name=c.first_name,
-                    last_name=c.last_name,
-                    role=c.role,
-                    email=c.email,
-                    phone=c.phone,
-                )
-                if c
-                else None,
+                primary_address=convert(a, NormalizedAddress) if a else None,
+                primary_contact=convert(c, NormalizedContact) if c else None,
             ),
         )
 
