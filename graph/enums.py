@@ -1,19 +1,24 @@
-"""The model enums, exposed to GraphQL under the same names."""
+"""The model enums, registered with GraphQL under the same names.
+
+`strawberry.enum` registers a class in place and returns it, so these names are the model's
+own classes (type checkers see real enums, and values pass between layers unconverted).
+"""
 
 import strawberry
 
-from models import Industry as _Industry
-from models import OrganizationKind as _Kind
-from models import OrganizationStatus as _Status
-from resolvers.actors import Permission as _Permission
-from resolvers.actors import Role as _Role
+from models import Industry, OrganizationKind, OrganizationStatus
+from resolvers.actors import Permission, Role
 
-OrganizationKind = strawberry.enum(
-    _Kind, description="Place in the tree: one DISTRIBUTOR, its RESELLERs, their CUSTOMERs."
+strawberry.enum(
+    OrganizationKind,
+    description="Place in the tree: one DISTRIBUTOR, its RESELLERs, their CUSTOMERs.",
 )
-OrganizationStatus = strawberry.enum(
-    _Status, description="Lifecycle: PENDING_APPROVAL, then ACTIVE (approved) or REJECTED."
+strawberry.enum(
+    OrganizationStatus,
+    description="Lifecycle: PENDING_APPROVAL, then ACTIVE (approved) or REJECTED.",
 )
-Industry = strawberry.enum(_Industry, description="The customer's sector.")
-Role = strawberry.enum(_Role, description="A person's role inside one organization.")
-Permission = strawberry.enum(_Permission, description="What the viewer's roles allow.")
+strawberry.enum(Industry, description="The customer's sector.")
+strawberry.enum(Role, description="A person's role inside one organization.")
+strawberry.enum(Permission, description="What the viewer's roles allow.")
+
+__all__ = ["Industry", "OrganizationKind", "OrganizationStatus", "Permission", "Role"]

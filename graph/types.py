@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
 import strawberry
 
@@ -82,6 +83,7 @@ class Organization(Node):
 
     @strawberry.field(description="The primary contact; null for distributor and resellers.")
     async def primary_contact(self, info: Info) -> Contact | None:
+        info.context.require_actor()  # personal data: checked here too, whatever the path
         found = await info.context.loaders.contact.load(self.record.id)
         return convert(found, Contact) if found else None
 
@@ -131,7 +133,7 @@ class Organization(Node):
 @strawberry.type(description="Who made a change: the token subject and their organization.")
 class Actor:
     subject: str = strawberry.field(description="Token subject (`sub` claim).")
-    organization_id: strawberry.Private[object]
+    organization_id: strawberry.Private[UUID | None]
 
     @strawberry.field(description="The organization the person acted in, if visible to you.")
     async def organization(self, info: Info) -> Organization | None:
@@ -170,10 +172,11 @@ class Viewer:
     subject: str = strawberry.field(description="Token subject (`sub` claim).")
     roles: list[Role] = strawberry.field(description="Roles in the current organization.")
     permissions: list[Permission] = strawberry.field(description="What those roles allow here.")
-    organization_id: strawberry.Private[object]
+    organization_id: strawberry.Private[UUID]
 
     @strawberry.field(description="The organization the person acts in.")
     async def organization(self, info: Info) -> Organization | None:
+        info.context.require_actor()
         found = await info.context.loaders.organization.load(self.organization_id)
         return Organization.from_record(found) if found else None
 

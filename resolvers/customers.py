@@ -211,7 +211,8 @@ async def _insert(
 ) -> UUID:
     """Write the customer, its address, contact and first history entry (caller's transaction)."""
     address, contact = data.primary_address, data.primary_contact
-    assert address is not None and contact is not None  # validation guarantees both
+    # Validation guarantees every required part; the asserts tell the type checker so.
+    assert address is not None and contact is not None and data.industry is not None
     org = await Organization.create(
         kind=OrganizationKind.CUSTOMER,
         status=OrganizationStatus.PENDING_APPROVAL,

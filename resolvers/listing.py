@@ -67,14 +67,14 @@ def to_q(filter_: Filter) -> Q:
 def _comparison_q(name: str, cmp: Comparison) -> Q:
     parts: list[Q] = []
     if cmp.eq is not None:
-        parts.append(Q(**{name: cmp.eq}))
+        parts.append(_q(name, cmp.eq))
     if cmp.neq is not None:
-        parts.append(~Q(**{name: cmp.neq}))
+        parts.append(~_q(name, cmp.neq))
     if cmp.in_ is not None:
-        # An empty `in` matches nothing, as SQL would; Tortoise needs the hint spelled out.
-        parts.append(Q(**{f"{name}__in": list(cmp.in_)}) if cmp.in_ else Q(pk__isnull=True))
+        # An empty `in` matches nothing, as SQL would (no primary key is ever NULL).
+        parts.append(_q(f"{name}__in", list(cmp.in_)) if cmp.in_ else Q(pk__isnull=True))
     if cmp.not_in:
-        parts.append(Q(**{f"{name}__not_in": list(cmp.not_in)}))
+        parts.append(_q(f"{name}__not_in", list(cmp.not_in)))
     if cmp.i_like is not None:
         parts.append(like_q(name, cmp.i_like))
     if cmp.not_i_like is not None:
@@ -82,10 +82,15 @@ def _comparison_q(name: str, cmp: Comparison) -> Q:
     for op in ("lt", "lte", "gt", "gte"):
         value = getattr(cmp, op)
         if value is not None:
-            parts.append(Q(**{f"{name}__{op}": value}))
+            parts.append(_q(f"{name}__{op}", value))
     if cmp.between is not None:
-        parts.append(Q(**{f"{name}__gte": cmp.between[0], f"{name}__lte": cmp.between[1]}))
+        parts += [_q(f"{name}__gte", cmp.between[0]), _q(f"{name}__lte", cmp.between[1])]
     return Q(*parts) if parts else Q()
+
+
+def _q(lookup: str, value: Any) -> Q:
+    filters: dict[str, Any] = {lookup: value}
+    return Q(**filters)
 
 
 def like_q(name: str, pattern: str) -> Q:
@@ -100,16 +105,16 @@ def like_q(name: str, pattern: str) -> Q:
     core = pattern[1 if starts else 0 : len(pattern) - 1 if ends else len(pattern)]
     core = core.replace("\\%", "%").replace("\\_", "_")
     if starts and ends:
-        return Q(**{f"{name}__icontains": core})
+        return _q(f"{name}__icontains", core)
     if ends:
-        return Q(**{f"{name}__istartswith": core})
+        return _q(f"{name}__istartswith", core)
     if starts:
-        return Q(**{f"{name}__iendswith": core})
-    return Q(**{f"{name}__iexact": core})
+        return _q(f"{name}__iendswith", core)
+    return _q(f"{name}__iexact", core)
 
 
 def _search_q(text: str) -> Q:
-    terms = [Q(**{f"{name}__icontains": text}) for name in SEARCH_FIELDS]
+    terms = [_q(f"{name}__icontains", text) for name in SEARCH_FIELDS]
     # Tax and registration numbers are stored compact; let "NL 0064.86" find them too.
     compact = "".join(ch for ch in text if ch.isalnum())
     if compact and compact != text:

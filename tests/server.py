@@ -1,16 +1,30 @@
-"""A real uvicorn process for tests that need one: concurrency across connections, SIGKILL."""
+"""Real uvicorn servers for tests that speak HTTP over TCP.
+
+`Server` runs the app in a separate process configured only by environment variables (for
+concurrency across connections and SIGKILL); `serve` runs it in a thread of this process (for
+outside suites such as the graphql-http audit that just need a URL).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import uvicorn
+
+from graph.app import create_app
+from portal.db import migrate
+from portal.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,3 +88,31 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """Migrate the database, start the app and yield its GraphQL URL; stop it afterwards."""
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+
+    def run() -> None:
+        # Own event loop and context: the ORM state of the test session is not touched.
+        asyncio.run(migrate(settings))
+        server.run()
+
+    thread = threading.Thread(target=run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
