@@ -66,6 +66,7 @@ async def _prepare(settings: Settings, url: str) -> None:
     from portal.seed import demo_organizations, seed_demo
     from resolvers import global_id
     from resolvers.actors import Role
+    from resolvers.idempotency import purge_expired
     from resolvers.tokens import token_service
 
     await migrate(settings)
@@ -73,6 +74,7 @@ async def _prepare(settings: Settings, url: str) -> None:
     try:
         if await seed_demo():
             print("Seeded a demo distributor and two demo resellers.")
+        await purge_expired()
         if settings.is_production:
             return
         tokens = await token_service(settings)

@@ -58,8 +58,9 @@ async def find_replay(*, scope: UUID, key: str, fingerprint: str, now: datetime)
 async def remember(
     *, scope: UUID, key: str, fingerprint: str, customer_id: UUID, now: datetime, ttl: int
 ) -> None:
-    # An expired record would block the unique (scope, key) pair; it is dead, so drop it.
-    await IdempotencyRecord.filter(scope_org_id=scope, key=key, expires_at__lte=now).delete()
+    # Expired records are dead: drop the caller's (one of them may hold this very key, which
+    # would block the unique (scope, key) pair). `portal serve` purges everyone's on start.
+    await IdempotencyRecord.filter(scope_org_id=scope, expires_at__lte=now).delete()
     await IdempotencyRecord.create(
         scope_org_id=scope,
         key=key,

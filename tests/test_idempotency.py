@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from models import IdempotencyRecord, Organization, OrganizationKind
 from resolvers.idempotency import purge_expired
 from tests.api import Api
-from tests.builders import SECOND, customer_input
+from tests.builders import SECOND, customer_input, numbered
 from tests.conftest import ApiFactory
 from tests.queries import CREATE
 
@@ -87,6 +87,10 @@ async def test_expired_keys_are_forgotten_and_purged(api_factory: ApiFactory) ->
         other = await _create(api, token, customer_input(SECOND, idempotencyKey="k1"))
         assert other["errors"] == [] and other["replayed"] is False
         assert await IdempotencyRecord.filter(key="k1").count() == 1
+        # Remembering a key drops the caller's expired ones.
+        third = await _create(api, token, numbered(1) | {"idempotencyKey": "k2"})
+        assert third["errors"] == []
+        assert await IdempotencyRecord.filter(key="k1").count() == 0
         assert await purge_expired(datetime.now(UTC) + timedelta(seconds=1)) == 1
         assert await IdempotencyRecord.all().count() == 0
 
