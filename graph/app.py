@@ -7,16 +7,21 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from graph.context import Context
+from graph.graphiql import OfflineGraphiQL, graphiql_routes
+from graph.http import GraphQLView
+from graph.middleware import http_middleware
+from graph.observability import RequestObserver, configure_access_log, metrics
 from graph.schema import build_schema
 from portal.db import tortoise_config
 from portal.settings import Settings
@@ -26,7 +31,7 @@ from resolvers.tokens import TokenError, TokenService, token_service
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(introspection=settings.introspection),
@@ -35,6 +40,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.settings = settings
         self.tokens: TokenService | None = None
+
+    def encode_json(self, data: object) -> str | bytes:
+        # orjson: ~10x faster than json.dumps on a page of organizations (bench/). It refuses
+        # what UTF-8 cannot hold (a lone surrogate echoed from the request in an error);
+        # the stock encoder escapes that as \\udXXX, so it answers those instead.
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return super().encode_json(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -73,6 +87,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    if settings.access_log:
+        configure_access_log()
     graphql = GraphQLEndpoint(settings)
 
     async def healthz(request: Request) -> Response:
@@ -99,6 +115,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *([Route("/metrics", metrics)] if settings.metrics else []),
+            *graphiql_routes(settings.graphiql),
+        ],
+        # Outermost, so the log line and the latency cover everything the server does.
+        middleware=[
+            Middleware(RequestObserver, log_requests=settings.access_log),
+            *http_middleware(settings),
         ],
         lifespan=lifespan,
     )

@@ -5,17 +5,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from uuid import UUID
 
 import strawberry
 
 from graph.context import Info
 from graph.enums import OrganizationStatus
 from graph.paging import cursor, position
-from graph.types import Organization, StatusChange
+from graph.types import UNLOADED, Organization, StatusChange
 from resolvers import organizations
 from resolvers.listing import Filter
-from resolvers.records import OrganizationRecord, StatusChangeRecord
+from resolvers.records import (
+    AddressRecord,
+    ContactRecord,
+    OrganizationRecord,
+    StatusChangeRecord,
+)
 
 
 @strawberry.type(description="Where a page sits in the whole list (Relay).")
@@ -77,8 +83,18 @@ class OrganizationConnection:
         has_next: bool,
         filter: Filter | None,
         counts_filter: Filter | None,
+        addresses: Mapping[UUID, AddressRecord | None] | None = None,
+        contacts: Mapping[UUID, ContactRecord | None] | None = None,
     ) -> OrganizationConnection:
-        nodes = [Organization.from_record(r) for r in records]
+        """`addresses`/`contacts`: what the page's query fetched along (None: not fetched)."""
+        nodes = [
+            Organization.from_record(
+                r,
+                address=UNLOADED if addresses is None else addresses.get(r.id),
+                contact=UNLOADED if contacts is None else contacts.get(r.id),
+            )
+            for r in records
+        ]
         edges = [OrganizationEdge(cursor=cursor(offset + i), node=n) for i, n in enumerate(nodes)]
         return cls(
             edges=edges,

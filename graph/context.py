@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from graph.loaders import Loaders
 from portal.settings import Settings
-from resolvers.actors import Actor
+from resolvers.actors import Actor, Permission
 
 
 class Unauthenticated(GraphQLError):
@@ -19,6 +19,16 @@ class Unauthenticated(GraphQLError):
 
     def __init__(self, reason: str = "Sign in: send a valid bearer token.") -> None:
         super().__init__(reason, extensions={"code": "UNAUTHENTICATED"})
+
+
+class Forbidden(GraphQLError):
+    """Signed in, but no role grants what the field needs: ask for a role, not a form fix."""
+
+    def __init__(self, permission: Permission) -> None:
+        super().__init__(
+            f"Your roles do not grant {permission.value}.",
+            extensions={"code": "FORBIDDEN", "permission": permission.value},
+        )
 
 
 @dataclass(slots=True)
@@ -35,9 +45,13 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)
 
-    def require_actor(self) -> Actor:
+    def require_actor(self, permission: Permission | None = Permission.READ) -> Actor:
+        """The signed-in actor, holding `permission` (READ unless said otherwise): deny by
+        default, so a token whose roles grant nothing reads nothing."""
         if self.actor is None:
             raise Unauthenticated(self.auth_error or "Sign in: send a valid bearer token.")
+        if permission is not None and not self.actor.can(permission):
+            raise Forbidden(permission)
         return self.actor
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 
-from resolvers.errors import DomainError, ErrorCode, Unavailable
+from portal.settings import Settings
+from resolvers.errors import DomainError, ErrorCode
 
 log = logging.getLogger("portal.errors")
 
@@ -32,14 +36,66 @@ def user_errors(error: DomainError) -> list[UserError]:
     ]
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Mask what escaped as a Python exception (a bug); keep every error raised as GraphQLError.
+# Top-level error codes a client can act on (sign in, ask for a role, shrink the query, retry).
+CLIENT_CODES = frozenset(
+    {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "LIMIT_EXCEEDED", "SERVICE_UNAVAILABLE"}
+)
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
 
-    Parse, validation and variable errors, UNAUTHENTICATED and bad paging are meant for the
-    client; anything else could carry internals (SQL, paths) and is logged instead.
+
+def should_mask(error: GraphQLError, *, strict: bool = False) -> bool:
+    """Mask what escaped as a Python exception (a bug); keep errors raised on purpose.
+
+    Parse, validation and variable errors (no original error) are meant for the client, and so
+    is every error whose code is in CLIENT_CODES (UNAUTHENTICATED, bad paging, a busy database,
+    ...). Other GraphQLErrors raised by our code are shown in development and masked when
+    `strict` (production): they could carry internals (SQL, paths).
     """
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError | Unavailable):
+    if original is None:
         return False
-    log.error("unexpected error at %s", error.path, exc_info=original)
-    return True
+    if (error.extensions or {}).get("code") in CLIENT_CODES:
+        return False
+    return strict or not isinstance(original, GraphQLError)
+
+
+def _settings(context: object) -> tuple[Settings, str]:
+    settings = getattr(context, "settings", None)
+    request_id = getattr(context, "request_id", "")
+    return (settings if isinstance(settings, Settings) else Settings()), request_id
+
+
+class ErrorPolicy(SchemaExtension):
+    """Masks unexpected errors, logging each with the request ID the client also receives, and
+    drops "Did you mean ...?" hints (they map the schema for a stranger) when suggestions are
+    switched off."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        settings, request_id = _settings(self.execution_context.context)
+        result.errors = [_apply(e, settings, request_id) for e in result.errors]
+
+
+def _apply(error: GraphQLError, settings: Settings, request_id: str) -> GraphQLError:
+    if should_mask(error, strict=settings.mask_errors):
+        log.error(
+            "masked error request_id=%s path=%s: %s",
+            request_id,
+            error.path,
+            error.message,
+            exc_info=error.original_error,
+        )
+        return GraphQLError(
+            f"Internal error. Quote request ID {request_id} when you report it.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
+    if not settings.field_suggestions and error.original_error is None:
+        error.message = _SUGGESTION.sub("", error.message)
+    return error

@@ -12,6 +12,7 @@ from graph.context import Info
 from graph.filters import OffsetPaging, OrganizationFilter, OrganizationSort, to_filter, to_sorting
 from graph.inputs import CreateCustomerInput
 from graph.paging import window
+from graph.selection import item_fields
 from graph.types import Country, Currency, Node, Organization, StatusChange, Subdivision, Viewer
 from graph.validation import CustomerValidation
 from resolvers import customers, global_id, organizations
@@ -45,7 +46,8 @@ class Query:
     def viewer(self, info: Info) -> Viewer | None:
         if info.context.actor is None and info.context.auth_error is None:
             return None
-        actor = info.context.require_actor()
+        # Who you are needs no permission; everything else asks for READ at least.
+        actor = info.context.require_actor(permission=None)
         return Viewer(
             subject=actor.subject,
             roles=sorted(actor.roles),
@@ -107,12 +109,16 @@ class Query:
             max_size=info.context.settings.max_page_size,
             total=lambda: organizations.count_organizations(actor=actor, filter=domain_filter),
         )
-        records = await organizations.list_organizations(
+        selected = item_fields(info)
+        listing = await organizations.list_organizations(
             actor=actor,
             filter=domain_filter,
             sorting=to_sorting(sorting),
             window=Window(bounds.offset, bounds.limit + 1),
+            with_address="primaryAddress" in selected,
+            with_contact="primaryContact" in selected,
         )
+        records = listing.organizations
         page = records[: bounds.limit]
         info.context.loaders.prime_organizations(page)
         return OrganizationConnection.build(
@@ -121,6 +127,8 @@ class Query:
             has_next=len(records) > bounds.limit,
             filter=domain_filter,
             counts_filter=to_filter(filter, drop_status=True),
+            addresses=listing.addresses,
+            contacts=listing.contacts,
         )
 
     @strawberry.field(

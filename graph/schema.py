@@ -8,31 +8,34 @@ import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     ParserCache,
     SchemaExtension,
     ValidationCache,
 )
 
-from graph.errors import should_mask
+from graph.caching import ReferenceDataCache
+from graph.errors import ErrorPolicy
+from graph.limits import DocumentLimiter
 from graph.mutations import Mutation
+from graph.observability import OperationObserver
 from graph.queries import Query
 from graph.types import Organization, StatusChange
-
-
-class MaskInternalErrors(MaskErrors):
-    """Hides what escaped as a bug; keeps errors raised on purpose (UNAUTHENTICATED, ...)."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=should_mask, error_message="Internal error.")
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         # Parsing and validating the same document again costs ~2 ms a request; cache both.
         ParserCache,
+        # Depth, alias, directive and token limits from the request's settings; it adds its
+        # rule in on_validate, so it must come before ValidationCache.
+        DocumentLimiter,
         ValidationCache,
-        MaskInternalErrors,
+        # Masks unexpected errors (logged with the request ID) and, in production, hints.
+        ErrorPolicy,
+        # Notes the operation's name and error codes for the access log and metrics.
+        OperationObserver,
+        # Cache-Control on GET queries that only read countries/currencies.
+        ReferenceDataCache,
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))

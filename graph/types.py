@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -12,11 +14,32 @@ from graph.context import Info
 from graph.convert import convert
 from graph.enums import Industry, OrganizationKind, OrganizationStatus, Permission, Role
 from resolvers import global_id
-from resolvers.records import OrganizationRecord, StatusChangeRecord
+from resolvers.records import (
+    AddressRecord,
+    ContactRecord,
+    OrganizationRecord,
+    StatusChangeRecord,
+)
 from resolvers.validation import AddressDraft, format_address, format_phone
 
 if TYPE_CHECKING:
     from graph.connections import StatusChangeConnection
+
+
+class Unloaded(Enum):
+    """A related row nobody fetched yet (None means: fetched, and there is none)."""
+
+    UNLOADED = "unloaded"
+
+
+UNLOADED = Unloaded.UNLOADED
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+async def _later(pending: Awaitable[R | None], target: type[T]) -> T | None:
+    found = await pending
+    return convert(found, target) if found else None
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
@@ -75,17 +98,25 @@ class Organization(Node):
     approved_at: datetime | None = strawberry.field(description="When it was approved.")
     approved_by: str | None = strawberry.field(description="Token subject of the approver.")
     record: strawberry.Private[OrganizationRecord]
+    # What a list fetched in its own statement; UNLOADED: ask the DataLoader.
+    address: strawberry.Private[AddressRecord | None | Unloaded] = UNLOADED
+    contact: strawberry.Private[ContactRecord | None | Unloaded] = UNLOADED
 
+    # Synchronous on purpose: a list that fetched the address hands it over without a
+    # coroutine per row; only the other paths return the DataLoader's awaitable, which
+    # graphql-core awaits like an async resolver's result.
     @strawberry.field(description="The primary address; null for distributor and resellers.")
-    async def primary_address(self, info: Info) -> Address | None:
-        found = await info.context.loaders.address.load(self.record.id)
-        return convert(found, Address) if found else None
+    def primary_address(self, info: Info) -> Address | None:
+        if self.address is UNLOADED:
+            return _later(info.context.loaders.address.load(self.record.id), Address)  # type: ignore[return-value]
+        return convert(self.address, Address) if self.address else None
 
     @strawberry.field(description="The primary contact; null for distributor and resellers.")
-    async def primary_contact(self, info: Info) -> Contact | None:
+    def primary_contact(self, info: Info) -> Contact | None:
         info.context.require_actor()  # personal data: checked here too, whatever the path
-        found = await info.context.loaders.contact.load(self.record.id)
-        return convert(found, Contact) if found else None
+        if self.contact is UNLOADED:
+            return _later(info.context.loaders.contact.load(self.record.id), Contact)  # type: ignore[return-value]
+        return convert(self.contact, Contact) if self.contact else None
 
     @strawberry.field(description="The organization above this one; null for the distributor.")
     async def parent(self, info: Info) -> Organization | None:
@@ -110,7 +141,13 @@ class Organization(Node):
         return history_page(changes, first=first, after=after)
 
     @classmethod
-    def from_record(cls, r: OrganizationRecord) -> Organization:
+    def from_record(
+        cls,
+        r: OrganizationRecord,
+        *,
+        address: AddressRecord | None | Unloaded = UNLOADED,
+        contact: ContactRecord | None | Unloaded = UNLOADED,
+    ) -> Organization:
         return cls(
             id=strawberry.ID(global_id.encode("Organization", r.id)),
             kind=r.kind,
@@ -127,6 +164,8 @@ class Organization(Node):
             approved_at=r.approved_at,
             approved_by=r.approved_by,
             record=r,
+            address=address,
+            contact=contact,
         )
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tortoise import Tortoise
 
@@ -20,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="migrate, seed demo data on first run, and serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1 needs PostgreSQL)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     token = commands.add_parser("token", help="mint a bearer token")
     token.add_argument("--org", required=True, help="global ID of the organization")
@@ -35,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         parser.error(str(error))
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.workers)
     if args.command == "migrate":
         asyncio.run(migrate(settings))
         print("Database is up to date.")
@@ -52,14 +59,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
-    from graph.app import create_app
-
+    if workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        # SQLite lets one process write at a time: workers would queue on its file lock and
+        # time out under load instead of adding throughput. PostgreSQL scales with processes.
+        print("error: --workers > 1 needs PostgreSQL (PORTAL_DATABASE_URL)", file=sys.stderr)
+        return 2
+    # Migrations, the demo seed and the printed tokens happen once, here, before any worker.
     asyncio.run(_prepare(settings, f"http://{host}:{port}/graphql"))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        # graph/observability.py writes the access log, without client addresses.
+        "access_log": False,
+        # SIGTERM: stop accepting, let in-flight requests finish for at most this long.
+        "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
+    }
+    if workers == 1:
+        from graph.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    with _shared_metrics_dir():
+        # Each worker imports the app and builds it from the same environment.
+        uvicorn.run("graph.app:create_app", factory=True, workers=workers, **options)
     return 0
+
+
+@contextmanager
+def _shared_metrics_dir() -> Iterator[None]:
+    """Workers write their metrics to files here and /metrics adds them up (prometheus_client's
+    multiprocess mode); it must be set before they start, and start empty."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="portal-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 async def _prepare(settings: Settings, url: str) -> None:

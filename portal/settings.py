@@ -39,6 +39,24 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
 
 
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(env, name, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be greater than 0, not {value}")
+    return value
+
+
+def _origins(env: Mapping[str, str], credentials: bool) -> tuple[str, ...]:
+    """The CORS allow-list. A wildcard would let every site read answers sent with the
+    visitor's credentials, so `*` is refused together with credentials."""
+    origins = tuple(
+        o.strip().rstrip("/") for o in env.get("PORTAL_CORS_ORIGINS", "").split(",") if o.strip()
+    )
+    if "*" in origins and credentials:
+        raise SettingsError("PORTAL_CORS_ORIGINS must list origins, not *, with credentials")
+    return origins
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = "sqlite://portal.sqlite3"
@@ -57,10 +75,29 @@ class Settings:
     introspection: bool = True
     idempotency_ttl_seconds: int = 24 * 3600
     max_page_size: int = 100
+    # Limits on one request; each refusal names the limit and its value (graph/limits.py).
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_directives: int = 50
+    max_body_bytes: int = 1024 * 1024
+    operation_timeout_seconds: float = 10.0
+    # Production hides what only helps an attacker: unexpected errors and "Did you mean" hints.
+    mask_errors: bool = False
+    field_suggestions: bool = True
+    cors_origins: tuple[str, ...] = ()
+    cors_allow_credentials: bool = False
     db_pool_min: int = 1
     db_pool_max: int = 10
     sqlite_busy_timeout_ms: int = 5000
     db_statement_timeout_ms: int = 15000
+    # Operations (graph/observability.py): one JSON line per request on stderr, /metrics.
+    access_log: bool = True
+    metrics: bool = True
+    # How long browsers may reuse GET answers that hold only countries/currencies.
+    reference_data_max_age_seconds: int = 3600
+    # On SIGTERM, in-flight requests get this long to finish before connections are closed.
+    shutdown_timeout_seconds: float = 25.0
 
     @property
     def is_production(self) -> bool:
@@ -104,6 +141,19 @@ class Settings:
             four_eyes=_flag(env, "PORTAL_FOUR_EYES", False),
             graphiql=_flag(env, "PORTAL_GRAPHIQL", not production),
             introspection=_flag(env, "PORTAL_INTROSPECTION", not production),
+            max_page_size=int(_positive(env, "PORTAL_MAX_PAGE_SIZE", d.max_page_size)),
+            max_query_depth=int(_positive(env, "PORTAL_MAX_QUERY_DEPTH", d.max_query_depth)),
+            max_aliases=int(_positive(env, "PORTAL_MAX_ALIASES", d.max_aliases)),
+            max_tokens=int(_positive(env, "PORTAL_MAX_TOKENS", d.max_tokens)),
+            max_directives=int(_positive(env, "PORTAL_MAX_DIRECTIVES", d.max_directives)),
+            max_body_bytes=int(_positive(env, "PORTAL_MAX_BODY_BYTES", d.max_body_bytes)),
+            operation_timeout_seconds=_positive(
+                env, "PORTAL_OPERATION_TIMEOUT_SECONDS", d.operation_timeout_seconds
+            ),
+            mask_errors=_flag(env, "PORTAL_MASK_ERRORS", production),
+            field_suggestions=_flag(env, "PORTAL_FIELD_SUGGESTIONS", not production),
+            cors_origins=_origins(env, _flag(env, "PORTAL_CORS_ALLOW_CREDENTIALS", False)),
+            cors_allow_credentials=_flag(env, "PORTAL_CORS_ALLOW_CREDENTIALS", False),
             idempotency_ttl_seconds=int(
                 _number(env, "PORTAL_IDEMPOTENCY_TTL_SECONDS", d.idempotency_ttl_seconds)
             ),
@@ -114,5 +164,15 @@ class Settings:
             ),
             sqlite_busy_timeout_ms=int(
                 _number(env, "PORTAL_SQLITE_BUSY_TIMEOUT_MS", d.sqlite_busy_timeout_ms)
+            ),
+            access_log=_flag(env, "PORTAL_ACCESS_LOG", True),
+            metrics=_flag(env, "PORTAL_METRICS", True),
+            reference_data_max_age_seconds=int(
+                _number(
+                    env, "PORTAL_REFERENCE_DATA_MAX_AGE_SECONDS", d.reference_data_max_age_seconds
+                )
+            ),
+            shutdown_timeout_seconds=_positive(
+                env, "PORTAL_SHUTDOWN_TIMEOUT_SECONDS", d.shutdown_timeout_seconds
             ),
         )

@@ -64,20 +64,21 @@ def parse_roles(raw: object) -> frozenset[Role]:
 
 
 async def load_actor(*, subject: str, org_id: UUID, roles: frozenset[Role]) -> Actor | None:
-    """The actor for verified claims, or None when the organization does not exist."""
-    org = await Organization.get_or_none(id=org_id).values("id", "kind", "parent_id")
+    """The actor for verified claims, or None when the organization does not exist.
+
+    One statement: the tree is at most three levels deep, so the parent and grandparent
+    (joined in) are all the ancestors there are.
+    """
+    org = await Organization.get_or_none(id=org_id).values(
+        "id", "kind", "parent_id", "parent__parent_id"
+    )
     if org is None:
         return None
-    ancestors: list[UUID] = []
-    parent_id = org["parent_id"]
-    while parent_id is not None and len(ancestors) < 3:
-        ancestors.append(parent_id)
-        row = await Organization.get_or_none(id=parent_id).values("parent_id")
-        parent_id = row["parent_id"] if row else None
+    ancestors = tuple(a for a in (org["parent_id"], org["parent__parent_id"]) if a is not None)
     return Actor(
         subject=subject,
         org_id=org["id"],
         org_kind=OrganizationKind(org["kind"]),
-        org_ancestors=tuple(ancestors),
+        org_ancestors=ancestors,
         roles=roles,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 from uuid import UUID
 
 from tortoise.expressions import Subquery
@@ -42,9 +44,31 @@ async def get_organization(*, actor: Actor, id: UUID) -> OrganizationRecord | No
     return (await get_organizations(actor=actor, ids=[id])).get(id)
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A page of organizations and, when asked for, their address and contact (None: has none)."""
+
+    organizations: list[OrganizationRecord]
+    addresses: dict[UUID, AddressRecord | None] | None = None
+    contacts: dict[UUID, ContactRecord | None] | None = None
+
+
+# Address and contact ride along in the page's own statement (LEFT JOINs on one-to-one
+# relations), so a page costs one statement whatever its size or selection.
+_ORG_COLUMNS = OrganizationRecord.columns()
+_ADDRESS_COLUMNS = {f"address__{c}": c for c in AddressRecord.columns()}
+_CONTACT_COLUMNS = {f"contact__{c}": c for c in ContactRecord.columns()}
+
+
 async def list_organizations(
-    *, actor: Actor, filter: Filter | None, sorting: Sequence[Sort], window: Window
-) -> list[OrganizationRecord]:
+    *,
+    actor: Actor,
+    filter: Filter | None,
+    sorting: Sequence[Sort],
+    window: Window,
+    with_address: bool = False,
+    with_contact: bool = False,
+) -> Listing:
     order: list[str] = []
     for sort in sorting:
         if sort.field not in SORTABLE:
@@ -52,14 +76,39 @@ async def list_organizations(
         order.append(f"-{sort.field}" if sort.descending else sort.field)
     # Creation order, then the ID, breaks every tie, so pages never overlap or skip rows.
     order += ["created_at", "id"]
+    columns = [
+        *_ORG_COLUMNS,
+        *(_ADDRESS_COLUMNS if with_address else ()),
+        *(_CONTACT_COLUMNS if with_contact else ()),
+    ]
     rows = (
         await _scoped(actor, filter)
         .order_by(*order)
         .offset(window.offset)
         .limit(window.limit)
-        .values(*OrganizationRecord.columns())
+        .values(*columns)
     )
-    return [OrganizationRecord.from_row(row) for row in rows]
+    listing = Listing(
+        [OrganizationRecord.from_row({c: row[c] for c in _ORG_COLUMNS}) for row in rows]
+    )
+    if with_address:
+        listing = replace(listing, addresses=_related(rows, _ADDRESS_COLUMNS, AddressRecord))
+    if with_contact:
+        listing = replace(listing, contacts=_related(rows, _CONTACT_COLUMNS, ContactRecord))
+    return listing
+
+
+R = TypeVar("R", AddressRecord, ContactRecord)
+
+
+def _related(
+    rows: list[dict[str, Any]], columns: dict[str, str], record: type[R]
+) -> dict[UUID, R | None]:
+    found: dict[UUID, R | None] = {}
+    for row in rows:
+        values = {name: row[key] for key, name in columns.items()}
+        found[row["id"]] = None if values["organization_id"] is None else record.from_row(values)
+    return found
 
 
 async def count_organizations(*, actor: Actor, filter: Filter | None) -> int:

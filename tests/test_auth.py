@@ -82,8 +82,13 @@ async def test_bad_tokens_are_refused_not_ignored(api: Api, case: str) -> None:
 async def test_unknown_roles_grant_nothing(api: Api) -> None:
     exp = datetime.now(UTC) + timedelta(hours=1)
     token = _token({"sub": "x", "org": api.world.reseller, "roles": ["ROOT"], "exp": exp})
-    viewer = (await api.gql(VIEWER, token=token)).data["viewer"]
+    result = await api.gql(VIEWER, token=token)
+    viewer = result["data"]["viewer"]
     assert viewer["roles"] == [] and viewer["permissions"] == []
+    # Not even the own organization: reading anything needs READ.
+    assert viewer["organization"] is None
+    assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert result["errors"][0]["path"] == ["viewer", "organization"]
 
 
 async def test_health_probes(api: Api) -> None:

@@ -1,0 +1,192 @@
+"""Benchmark the API against a raw one-statement baseline, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.run [--quick] [--db sqlite|postgres|both] [--duration S]
+
+For each database: seed a fresh database with 20,000 organizations, start the real server
+(`uvicorn graph.app:create_app --factory`) and the raw baseline (`bench.raw`) pinned to one
+core, drive both from this process pinned to another core with a fixed number of keep-alive
+connections, and print requests/s, p50/p99 latency and server CPU per request (from
+/proc/<pid>/stat), with the API's ratios to the baseline. Never touches the `test` database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from uuid import UUID
+
+import orjson
+
+from bench import seed, workloads
+from bench.load import Connection, Result, drive
+from resolvers.actors import Role
+from resolvers.tokens import TokenService
+
+ROOT = Path(__file__).resolve().parent.parent
+JWT_KEY = "bench-signing-key-that-is-long-enough-for-hs256"
+LOGS = ROOT / "bench" / ".data"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(app: str, env: dict[str, str], core: int | None) -> tuple[subprocess.Popen[bytes], int]:
+    """A uvicorn process serving `app`, pinned to `core`; returns once it accepts connections."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    pin = (lambda: os.sched_setaffinity(0, {core})) if core is not None else None
+    # The server's own output (access log included: it is part of the real server's cost)
+    # goes to a file next to the databases, so the table stays readable.
+    log = open(LOGS / f"{app.split('.')[0]}.log", "ab")  # noqa: SIM115 - lives as long as proc
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **env}, preexec_fn=pin, stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{app} exited with {proc.returncode}; see {log.name}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit(f"{app} did not start")
+
+
+def _tokens(data: seed.Dataset) -> tuple[str, str]:
+    service = TokenService(algorithm="HS256", verify_key=JWT_KEY, signing_key=JWT_KEY)
+
+    def mint(org: UUID, sub: str) -> str:
+        return service.mint(subject=sub, org_id=org, roles=[Role.ADMIN])
+
+    return mint(data.distributor, "bench-distributor"), mint(data.resellers[0], "bench-reseller")
+
+
+async def _same_data(api_port: int, raw_port: int, work: workloads.Workload, token: str) -> str:
+    """'' when the API and the baseline return the same `data` for request 0."""
+    answers = []
+    for port, make, headers in (
+        (api_port, work.api, {"Authorization": f"Bearer {token}"}),
+        (raw_port, work.raw, {}),
+    ):
+        conn = Connection("127.0.0.1", port, headers)
+        request = make(0)
+        assert request is not None
+        answers.append(orjson.loads((await conn.post(*request))[1]).get("data"))
+        await conn.close()
+    return "" if answers[0] == answers[1] else f"DIFFERENT DATA: {answers}"[:600]
+
+
+async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -> None:
+    started = time.perf_counter()
+    if db == "postgres":
+        url, data = await seed.seed_postgres(args.postgres_url, args.postgres_db, args.orgs)
+    else:
+        url, data = await seed.seed_sqlite(ROOT / "bench" / ".data" / "bench.sqlite3", args.orgs)
+    print(f"\n## {db}: seeded {args.orgs} organizations in {time.perf_counter() - started:.1f} s")
+    server_core = cores[0] if len(cores) > 1 else None
+    env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
+    api, api_port = _start("graph.app:create_app", env, server_core)
+    raw, raw_port = _start("bench.raw:create_app", {"BENCH_DATABASE_URL": url}, server_core)
+    reader, writer = _tokens(data)
+    print(
+        f"\nconcurrency {args.concurrency}, up to {args.duration:g} s or {args.requests} requests"
+        " each; CPU = server CPU time per request\n"
+    )
+    print("| workload | API req/s | raw req/s | API/raw | API p50 / p99 ms | raw p50 / p99 ms "
+          "| API CPU ms | raw CPU ms | raw/API CPU |")  # fmt: skip
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    try:
+        for work in workloads.build(data):
+            if args.only and not any(o in work.name for o in args.only):
+                continue
+            token = writer if work.name == "createCustomer" else reader
+            if work.reads:
+                problem = await _same_data(api_port, raw_port, work, token)
+                if problem:
+                    print(f"{work.name}: {problem}")
+            results: list[Result] = []
+            for port, pid, make, headers in (
+                (api_port, api.pid, work.api, {"Authorization": f"Bearer {token}"}),
+                (raw_port, raw.pid, work.raw, {}),
+            ):
+                results.append(
+                    await drive(
+                        port=port,
+                        pid=pid,
+                        headers=headers,
+                        make=make,
+                        check=workloads.checker(work),
+                        concurrency=args.concurrency,
+                        max_requests=args.requests,
+                        seconds=args.duration,
+                        warmup=args.warmup,
+                    )
+                )
+            _row(work.name, *results)
+    finally:
+        for proc in (api, raw):
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _row(name: str, api: Result, raw: Result) -> None:
+    def lat(r: Result) -> str:
+        return f"{1000 * r.percentile(0.5):.1f} / {1000 * r.percentile(0.99):.1f}"
+
+    ratio = api.rps / raw.rps if raw.rps else 0.0
+    cpu = raw.cpu_per_request_ms / api.cpu_per_request_ms if api.cpu_per_request_ms else 0.0
+    print(
+        f"| {name} | {api.rps:,.0f} | {raw.rps:,.0f} | 1/{1 / ratio if ratio else 0:.1f} "
+        f"| {lat(api)} | {lat(raw)} | {api.cpu_per_request_ms:.2f} | "
+        f"{raw.cpu_per_request_ms:.2f} | {cpu:.2f} |"
+    )
+    for label, r in (("API", api), ("raw", raw)):
+        if r.failures:
+            print(f"  {label}: {r.failures} failed requests, e.g. {r.first_failure}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--quick", action="store_true", help="2 s a workload, small warm-up")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--requests", type=int, default=20_000, help="max requests per run")
+    parser.add_argument("--concurrency", type=int, default=8, help="open connections")
+    parser.add_argument("--warmup", type=int, default=100, help="unmeasured requests first")
+    parser.add_argument("--orgs", type=int, default=20_000, help="organizations to seed")
+    parser.add_argument("--only", action="append", help="run workloads whose name contains this")
+    parser.add_argument(
+        "--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="a server and a database to connect to for CREATE DATABASE",
+    )  # fmt: skip
+    parser.add_argument("--postgres-db", default="bench", help="dropped and re-seeded each run")
+    args = parser.parse_args()
+    if args.postgres_db == "test":
+        parser.error("the test suite wipes `test`; benchmark in another database")
+    if args.quick:
+        args.duration, args.warmup = 2.0, 30
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) > 1:
+        os.sched_setaffinity(0, {cores[1]})  # the load side; servers get cores[0]
+    else:
+        print("one core only: server and load share it")
+    LOGS.mkdir(parents=True, exist_ok=True)
+    print(f"# bench: {os.cpu_count()} cores; server on core {cores[0]}, load on core {cores[-1]}")
+    for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        asyncio.run(_bench_database(db, args, cores))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""HTTP caching for reference data (`countries`, `currencies`).
+
+Both change only when the server is redeployed or restarted with other settings, and forms ask
+for them on every page load. A query sent with GET whose top-level fields are only reference
+data gets `Cache-Control: private, max-age=…`, so the browser (or an HTTP client cache) reuses
+the answer. `private`, because the request carries a bearer token and a shared cache must not
+answer it for someone else; POST responses are never cached by browsers, so clients that want
+the cache send these queries with GET (`GET /graphql?query=…`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import FieldNode, OperationDefinitionNode, OperationType
+from strawberry.extensions import SchemaExtension
+
+CACHEABLE_FIELDS = frozenset({"countries", "currencies", "__typename"})
+
+
+class ReferenceDataCache(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        yield
+        ctx = self.execution_context
+        context = ctx.context
+        result = ctx.result
+        if result is None or result.errors or context.request.method != "GET":
+            return
+        operation = _operation(ctx.graphql_document, ctx.operation_name)
+        if operation is None or operation.operation != OperationType.QUERY:
+            return
+        selections = operation.selection_set.selections
+        if all(isinstance(s, FieldNode) and s.name.value in CACHEABLE_FIELDS for s in selections):
+            max_age = context.settings.reference_data_max_age_seconds
+            context.response.headers["Cache-Control"] = f"private, max-age={max_age}"
+            context.response.headers["Vary"] = "Authorization"
+
+
+def _operation(document: object, name: str | None) -> OperationDefinitionNode | None:
+    definitions = getattr(document, "definitions", ())
+    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == name), None)

@@ -1,0 +1,226 @@
+"""What operators see: one JSON log line per request and Prometheus metrics at /metrics.
+
+`OperationObserver` (a schema extension) notes which GraphQL operation ran and the error codes
+it ended with on the request's state; `RequestObserver` (ASGI middleware, outermost) times the
+whole request, reads that note, writes the log line and counts the request. Neither records
+personal data: no variables, no token claims, no client address.
+
+With several worker processes (`portal serve --workers N`) each worker keeps its own numbers;
+`prometheus_client`'s multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by `portal serve`) adds
+them up at scrape time, so /metrics answers for the whole server from any worker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from graphql import GraphQLError
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+from tortoise import connections
+
+access_log = logging.getLogger("portal.access")
+
+# Client-chosen operation names become label values; cap them so a client cannot grow the
+# metrics without bound. Names past the cap, and names that are not GraphQL names, count as
+# "other"; operations without a name as "anonymous".
+MAX_OPERATION_NAMES = 200
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
+_ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
+# Probes and scrapes arrive every few seconds; logging them would drown the real traffic.
+_QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
+
+REQUESTS = Counter(
+    "portal_requests",
+    "HTTP requests by route, GraphQL operation and outcome.",
+    ["route", "operation", "outcome"],
+)
+LATENCY = Histogram(
+    "portal_request_duration_seconds",
+    "Time from the request's arrival to the end of its response, by route and operation.",
+    ["route", "operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+POOL = Gauge(
+    "portal_db_pool_connections",
+    "Database connections of this process by state (in_use, idle, max); SQLite has one.",
+    ["state"],
+    multiprocess_mode="livesum",
+)
+
+
+class OperationObserver(SchemaExtension):
+    """Leaves `{name, type, error_codes}` on the request's state for `RequestObserver`."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        request = getattr(context, "request", None)
+        if request is None:
+            return
+        try:
+            name = self.execution_context.operation_name
+            kind = self.execution_context.operation_type.value
+        except Exception:  # no parsable document: the request failed before any operation
+            name, kind = None, None
+        result = self.execution_context.result
+        errors = (result.errors if result else None) or self.execution_context.pre_execution_errors
+        codes = sorted({_code(e) for e in errors or []})
+        request.state.graphql_operation = {"name": name, "type": kind, "error_codes": codes}
+
+
+def _code(error: GraphQLError) -> str:
+    code = (error.extensions or {}).get("code")
+    if code:
+        return str(code)
+    # No code: a document or variables the schema refused, or an unexpected (masked) error.
+    return "INVALID_REQUEST" if error.original_error is None else "INTERNAL"
+
+
+class RequestObserver:
+    """Times every HTTP request, logs it as one JSON line and counts it."""
+
+    def __init__(self, app: ASGIApp, log_requests: bool = True) -> None:
+        self.app = app
+        self.log_requests = log_requests
+        self.names: set[str] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        response: dict[str, Any] = {"status": 500, "request_id": None}
+
+        async def observe(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response["status"] = message["status"]
+                for key, value in message.get("headers", []):
+                    if key.lower() == b"x-request-id":
+                        response["request_id"] = value.decode("latin-1")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            self._record(scope, response, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, response: dict[str, Any], seconds: float) -> None:
+        path: str = scope["path"]
+        route = path if path in _ROUTES else "other"
+        if path.startswith("/graphiql/"):
+            route = "/graphiql"
+        operation: dict[str, Any] = scope.get("state", {}).get("graphql_operation") or {}
+        name = self._label(operation.get("name")) if operation else ""
+        status = response["status"]
+        outcome = _outcome(status, operation.get("error_codes", []))
+        REQUESTS.labels(route, name, outcome).inc()
+        LATENCY.labels(route, name).observe(seconds)
+        update_pool_gauge()
+        if not self.log_requests or path in _QUIET:
+            return
+        line = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "event": "request",
+            "request_id": response["request_id"],
+            "method": scope["method"],
+            "route": route,
+            "status": status,
+            "operation": operation.get("name"),
+            "operation_type": operation.get("type"),
+            "outcome": outcome,
+            "error_codes": operation.get("error_codes", []),
+            "duration_ms": round(seconds * 1000, 2),
+        }
+        access_log.info(json.dumps(line, separators=(",", ":")))
+
+    def _label(self, name: str | None) -> str:
+        if name is None:
+            return "anonymous"
+        if not _NAME.match(name):
+            return "other"
+        if name not in self.names:
+            if len(self.names) >= MAX_OPERATION_NAMES:
+                return "other"
+            self.names.add(name)
+        return name
+
+
+def _outcome(status: int, error_codes: list[str]) -> str:
+    """ok; failed (top-level GraphQL errors, listed in error_codes); rejected (4xx before any
+    operation ran); error (5xx)."""
+    if status >= 500:
+        return "error"
+    if error_codes:
+        return "failed"
+    if status >= 400:
+        return "rejected"
+    return "ok"
+
+
+def update_pool_gauge() -> None:
+    try:
+        client = connections.get("default")
+    except Exception:  # the ORM is not up (yet, or any more): nothing to report
+        return
+    pool = getattr(client, "_pool", None)
+    if pool is not None:  # asyncpg
+        idle = pool.get_idle_size()
+        in_use, size = pool.get_size() - idle, pool.get_max_size()
+    else:  # SQLite: one connection behind a lock
+        lock = getattr(client, "_lock", None)
+        in_use = 1 if lock is not None and lock.locked() else 0
+        idle, size = 1 - in_use, 1
+    POOL.labels("in_use").set(in_use)
+    POOL.labels("idle").set(idle)
+    POOL.labels("max").set(size)
+
+
+async def metrics(request: Request) -> Response:
+    update_pool_gauge()
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def configure_access_log() -> None:
+    """One JSON object per line on stderr, whatever the root logger is set up to do."""
+    if not any(isinstance(h, _Stderr) for h in access_log.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False

@@ -1,0 +1,188 @@
+"""The API as its clients use it, with their own tools, against a real server.
+
+- refine's GraphQL data provider, unmodified (clients/admin-check/refine-check.mjs);
+- GraphQL Code Generator types for clients/operations and `tsc --noEmit` on a typed client;
+- a Python service on `gql` (clients/erp_sync.py).
+
+Node and its packages come from `npm ci` in scripts/test.sh; see tests/node.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from graphql import build_schema, parse, validate
+
+from portal.settings import Settings
+from tests import node
+from tests.api import Api
+from tests.builders import numbered
+from tests.conftest import TEST_KEY
+from tests.queries import APPROVE, CREATE, REJECT
+from tests.server import ROOT, Server
+
+OPERATIONS = ROOT / "clients" / "operations"
+CUSTOMERS = 24  # statuses by number: 1 → ACTIVE, 2 → REJECTED, 3 and 0 → PENDING_APPROVAL (mod 4)
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Server]:
+    server = Server({"PORTAL_DATABASE_URL": settings.database_url, "PORTAL_JWT_KEY": TEST_KEY})
+    await asyncio.to_thread(server.start)
+    try:
+        yield server
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
+async def seed(api: Api) -> dict[int, str]:
+    """Customers 001–024 under the first reseller; returns their global IDs by number."""
+    token = api.token(api.world.reseller, "ADMIN")
+    ids = {}
+    for n in range(1, CUSTOMERS + 1):
+        created = (await api.gql(CREATE, {"input": numbered(n)}, token=token)).data
+        assert not created["createCustomer"]["errors"], created
+        ids[n] = created["createCustomer"]["customer"]["id"]
+        if n % 4 == 1:
+            await api.gql(APPROVE, {"input": {"id": ids[n]}}, token=token)
+        elif n % 4 == 2:
+            await api.gql(REJECT, {"input": {"id": ids[n], "reason": "test"}}, token=token)
+    return ids
+
+
+def names(*numbers: int) -> list[str]:
+    return [f"Customer {n:03d}" for n in numbers]
+
+
+def test_every_operation_is_valid_against_the_schema() -> None:
+    schema = build_schema((ROOT / "schema.graphql").read_text())
+    files = sorted(OPERATIONS.glob("*.graphql"))
+    assert {f.stem for f in files} >= {
+        "OrganizationList",
+        "OrganizationProfile",
+        "CreateCustomer",
+        "ValidateCustomer",
+        "ApproveCustomer",
+        "RejectCustomer",
+        "ReferenceData",
+    }
+    for file in files:
+        document = parse(file.read_text())
+        assert validate(schema, document) == [], file.name
+        # One operation per file, named like the file: clients load them by name.
+        [definition] = document.definitions
+        assert definition.name is not None and definition.name.value == file.stem
+
+
+async def test_refine_data_provider_lists_filters_sorts_pages_and_creates(
+    api: Api, settings: Settings
+) -> None:
+    node_path = node.node()
+    ids = await seed(api)
+    async with running(settings) as server:
+        done = await asyncio.to_thread(
+            node.run,
+            node_path,
+            "refine-check.mjs",
+            env={
+                "PORTAL_URL": f"{server.url}/graphql",
+                "PORTAL_TOKEN": api.token(api.world.reseller, "ADMIN", sub="refine"),
+                "PORTAL_IDS": ",".join([ids[1], ids[5], ids[9]]),
+            },
+        )
+    report = json.loads(done.stdout)
+    pending = [n for n in range(1, CUSTOMERS + 1) if n % 4 in (0, 3)]
+    assert report["pendingPage2"] == {"total": len(pending), "names": names(*pending[5:10])}
+    assert report["containsSearch"] == {"total": 10, "names": names(*range(19, 9, -1))}
+    assert report["erpDescPage2"] == {
+        "total": CUSTOMERS,
+        "erpIds": [f"ERP-{n:03d}" for n in range(14, 4, -1)],
+    }
+    assert report["getOne"] == {
+        "id": ids[1],
+        "shortName": "Customer 001",
+        "history": [[None, "PENDING_APPROVAL"], ["PENDING_APPROVAL", "ACTIVE"]],
+    }
+    assert sorted(report["getMany"]["ids"]) == sorted([ids[1], ids[5], ids[9]])
+    # The custom create mapping: field errors keyed by their path in the form.
+    assert report["invalidCreate"]["thrown"] is True
+    assert report["invalidCreate"]["statusCode"] == 422
+    assert set(report["invalidCreate"]["errors"]) == {
+        "primaryContact.email",
+        "primaryContact.phone",
+    }
+    assert report["create"]["status"] == "PENDING_APPROVAL"
+    assert report["create"]["erpId"] == "REFINE-1"
+
+
+def test_codegen_types_the_operations_and_tsc_accepts_the_typed_client() -> None:
+    node.node()
+    generated = node.ADMIN_CHECK / "src" / "generated"
+    for stale in generated.glob("*.ts"):
+        stale.unlink()
+    node.run(node.tool("graphql-codegen"), "--config", "codegen.yml")
+    assert (generated / "operations.ts").is_file() and (generated / "schema.ts").is_file()
+    assert "export type OrganizationListQuery = " in (generated / "operations.ts").read_text()
+    node.run(node.tool("tsc"), "--noEmit", "-p", ".")
+
+
+def _erp_sync(url: str, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "clients" / "erp_sync.py"), "--url", url, "--token", token]
+        + list(args),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_python_service_with_gql_exports_checks_and_creates_idempotently(
+    api: Api, settings: Settings, tmp_path: Path
+) -> None:
+    await seed(api)
+    token = api.token(api.world.reseller, "ADMIN", sub="erp-sync")
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(numbered(30)))
+    bad.write_text(json.dumps({**numbered(31), "taxId": "NL123", "currency": "XXX"}))
+    async with running(settings) as server:
+        url = f"{server.url}/graphql"
+        export, check_bad, first = await asyncio.gather(
+            asyncio.to_thread(_erp_sync, url, token, "export"),
+            asyncio.to_thread(_erp_sync, url, token, "check", str(bad)),
+            asyncio.to_thread(_erp_sync, url, token, "create", str(good)),
+        )
+        again = await asyncio.to_thread(_erp_sync, url, token, "create", str(good))
+
+    assert export.returncode == 0, export.stderr
+    rows = [json.loads(line) for line in export.stdout.splitlines()]
+    assert [r["erpId"] for r in rows] == [f"ERP-{n:03d}" for n in range(1, CUSTOMERS + 1, 4)]
+    assert all(r["status"] == "ACTIVE" and r["history"]["totalCount"] == 2 for r in rows)
+
+    assert check_bad.returncode == 1, check_bad.stderr
+    problems = {tuple(e["field"]): e["code"] for e in json.loads(check_bad.stdout)["errors"]}
+    assert problems[("currency",)] == "UNSUPPORTED_CURRENCY"
+    assert ("taxId",) in problems
+
+    assert first.returncode == 0, first.stderr
+    created, replayed = json.loads(first.stdout), json.loads(again.stdout)
+    assert created["replayed"] is False and replayed["replayed"] is True
+    assert replayed["customer"]["id"] == created["customer"]["id"]
+
+
+@pytest.mark.parametrize("name", ["OrganizationList", "CreateCustomer"])
+def test_gql_refuses_an_operation_the_schema_does_not_have(name: str) -> None:
+    """gql checks requests against schema.graphql before sending: drift fails in the client."""
+    from gql import Client, GraphQLRequest
+
+    client = Client(schema=(ROOT / "schema.graphql").read_text())
+    text = (OPERATIONS / f"{name}.graphql").read_text().replace("id\n", "idd\n", 1)
+    with pytest.raises(Exception, match="idd"):
+        client.validate(GraphQLRequest(text))

@@ -1,0 +1,103 @@
+"""organizations: the SQL a list request issues is constant, whatever the page size or selection.
+
+Statements are counted from Tortoise's own query log (`tortoise.db_client`, one DEBUG record
+per statement on SQLite and PostgreSQL), so authentication's lookups count too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.api import Api
+from tests.builders import numbered
+from tests.queries import CREATE
+
+SQL_VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+BARE = """
+query Bare($limit: Int!) {
+  organizations(filter: {kind: {eq: CUSTOMER}}, paging: {limit: $limit}) { nodes { id } }
+}
+"""
+
+FULL = """
+query Full($limit: Int!) {
+  organizations(filter: {kind: {eq: CUSTOMER}}, paging: {limit: $limit}) {
+    nodes {
+      id kind status shortName fullName erpId registrationNumber taxId currency industry
+      createdAt createdBy approvedAt approvedBy
+      primaryAddress { country city state line1 line2 postalCode formatted }
+      primaryContact { firstName lastName role email phone phoneFormatted }
+      parent { id shortName kind status }
+    }
+    edges { cursor node { id primaryAddress { city } parent { shortName } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+class _Statements(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sql: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip().upper()
+        if message.startswith(SQL_VERBS):
+            self.sql.append(record.getMessage())
+
+
+@contextmanager
+def _counting() -> Iterator[_Statements]:
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = _Statements(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+async def _statements(api: Api, query: str, limit: int, token: str) -> list[str]:
+    with _counting() as counted:
+        result = await api.gql(query, {"limit": limit}, token=token)
+    assert len(result.data["organizations"]["nodes"]) == min(limit, 6)
+    return counted.sql
+
+
+@pytest.mark.parametrize("viewer", ["distributor", "reseller"])
+async def test_list_statements_do_not_grow_with_page_size_or_selection(
+    api: Api, viewer: str
+) -> None:
+    creator = api.token(api.world.distributor, "ADMIN")
+    for n in range(6):
+        reseller = api.world.reseller if n % 2 else api.world.other_reseller
+        created = await api.gql(
+            CREATE, {"input": {**numbered(n), "resellerId": reseller}}, token=creator
+        )
+        assert created.data["createCustomer"]["errors"] == []
+    token = api.token(getattr(api.world, viewer), "VIEWER")
+    if viewer == "reseller":
+        # A reseller sees only its own three customers; let it create three more.
+        for n in range(6, 9):
+            created = await api.gql(
+                CREATE, {"input": numbered(n)}, token=api.token(api.world.reseller)
+            )
+            assert created.data["createCustomer"]["errors"] == []
+
+    counts = {}
+    for name, query in (("bare", BARE), ("full", FULL)):
+        for limit in (1, 6):
+            sql = await _statements(api, query, limit, token)
+            counts[name, limit] = len(sql)
+            # Authentication, the page with address and contact, the parents.
+            assert len(sql) <= 4, "\n".join(sql)
+    assert counts["full", 1] == counts["full", 6]
+    assert counts["bare", 1] == counts["bare", 6]
