@@ -29,6 +29,13 @@ class UserError:
     message: str = strawberry.field(description="Human-readable explanation, in English.")
 
 
+class BadUserInput(GraphQLError):
+    """Arguments that type-check but make no sense (a negative page size, a foreign cursor)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
 def user_errors(error: DomainError) -> list[UserError]:
     return [
         UserError(field=list(e.field) if e.field else None, code=e.code, message=e.message)

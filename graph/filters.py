@@ -12,8 +12,10 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
+from strawberry import UNSET
 
 from graph.enums import OrganizationKind, OrganizationStatus
+from graph.errors import BadUserInput
 from resolvers import global_id
 from resolvers.listing import Comparison, Filter, Sort
 
@@ -24,6 +26,10 @@ _D = {
     "notIn": "None of.",
     "iLike": "SQL LIKE pattern, ignoring case (`%text%` contains, `text%` starts with).",
     "notILike": "Does not match the LIKE pattern, ignoring case.",
+    "like": "SQL LIKE pattern, case-sensitive (`%text%` contains, `text%` starts with).",
+    "notLike": "Does not match the LIKE pattern, case-sensitive.",
+    "is": "`null`: the field is empty.",
+    "isNot": "`null`: the field is set.",
 }
 
 
@@ -35,6 +41,9 @@ class IDFilterComparison:
         name="in", default=None, description=_D["in"]
     )
     not_in: list[strawberry.ID] | None = strawberry.field(default=None, description=_D["notIn"])
+    # UNSET tells "not sent" from an explicit null, which is what `is`/`isNot` are about.
+    is_: bool | None = strawberry.field(name="is", default=strawberry.UNSET, description=_D["is"])
+    is_not: bool | None = strawberry.field(default=strawberry.UNSET, description=_D["isNot"])
 
 
 @strawberry.input(description="Conditions on a text field; all given must hold.")
@@ -45,6 +54,10 @@ class StringFieldComparison:
     not_in: list[str] | None = strawberry.field(default=None, description=_D["notIn"])
     i_like: str | None = strawberry.field(default=None, description=_D["iLike"])
     not_i_like: str | None = strawberry.field(default=None, description=_D["notILike"])
+    like: str | None = strawberry.field(default=None, description=_D["like"])
+    not_like: str | None = strawberry.field(default=None, description=_D["notLike"])
+    is_: bool | None = strawberry.field(name="is", default=strawberry.UNSET, description=_D["is"])
+    is_not: bool | None = strawberry.field(default=strawberry.UNSET, description=_D["isNot"])
 
 
 @strawberry.input(description="Conditions on an organization status; all given must hold.")
@@ -83,6 +96,9 @@ class DateFieldComparison:
     gte: datetime | None = strawberry.field(default=None, description="At or after.")
     between: DateFieldComparisonBetween | None = strawberry.field(
         default=None, description="Within an inclusive range."
+    )
+    not_between: DateFieldComparisonBetween | None = strawberry.field(
+        default=None, description="Outside an inclusive range."
     )
 
 
@@ -197,6 +213,7 @@ def to_sorting(value: list[OrganizationSort] | None) -> list[Sort]:
 
 def _comparison(cmp: Any) -> Comparison:
     between = getattr(cmp, "between", None)
+    not_between = getattr(cmp, "not_between", None)
     return Comparison(
         eq=getattr(cmp, "eq", None),
         neq=getattr(cmp, "neq", None),
@@ -204,12 +221,31 @@ def _comparison(cmp: Any) -> Comparison:
         not_in=getattr(cmp, "not_in", None),
         i_like=getattr(cmp, "i_like", None),
         not_i_like=getattr(cmp, "not_i_like", None),
+        like=getattr(cmp, "like", None),
+        not_like=getattr(cmp, "not_like", None),
         lt=getattr(cmp, "lt", None),
         lte=getattr(cmp, "lte", None),
         gt=getattr(cmp, "gt", None),
         gte=getattr(cmp, "gte", None),
         between=(between.lower, between.upper) if between else None,
+        not_between=(not_between.lower, not_between.upper) if not_between else None,
+        is_null=_is_null(cmp),
     )
+
+
+def _is_null(cmp: Any) -> bool | None:
+    """`is: null` → IS NULL, `isNot: null` → IS NOT NULL (nestjs-query's grammar)."""
+    is_, is_not = getattr(cmp, "is_", UNSET), getattr(cmp, "is_not", UNSET)
+    for value in (is_, is_not):
+        if value is not UNSET and value is not None:
+            raise BadUserInput("`is` and `isNot` take only null on this field.")
+    if is_ is None and is_not is None:
+        raise BadUserInput("`is: null` and `isNot: null` contradict each other.")
+    if is_ is None:
+        return True
+    if is_not is None:
+        return False
+    return None
 
 
 # Random UUIDs are version 4, so the nil UUID never names a row.
@@ -227,4 +263,5 @@ def _id_comparison(cmp: IDFilterComparison) -> Comparison:
         neq=_uuid(cmp.neq) if cmp.neq is not None else None,
         in_=[_uuid(v) for v in cmp.in_] if cmp.in_ is not None else None,
         not_in=[_uuid(v) for v in cmp.not_in] if cmp.not_in is not None else None,
+        is_null=_is_null(cmp),
     )

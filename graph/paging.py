@@ -10,14 +10,9 @@ import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from graphql import GraphQLError
+from graph.errors import BadUserInput
 
 DEFAULT_PAGE_SIZE = 100
-
-
-class BadPaging(GraphQLError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
 
 
 def cursor(position: int) -> str:
@@ -31,7 +26,7 @@ def position(value: str) -> int:
             return int(raw)
     except (ValueError, UnicodeError):
         pass
-    raise BadPaging(f"Invalid cursor {value!r}.")
+    raise BadUserInput(f"Invalid cursor {value!r}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +50,7 @@ async def window(
     limit when its pagination is off, and that must still work."""
     for name, value in (("first", first), ("last", last), ("limit", limit), ("offset", offset)):
         if value is not None and value < 0:
-            raise BadPaging(f"`{name}` must not be negative.")
+            raise BadUserInput(f"`{name}` must not be negative.")
 
     def clamp(size: int | None) -> int:
         return min(max_size, DEFAULT_PAGE_SIZE if size is None else size)

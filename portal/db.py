@@ -31,6 +31,9 @@ def _connection(settings: Settings) -> str | dict[str, Any]:
         # locked"; what still fails is retried by resolvers.atomic.
         query.setdefault("busy_timeout", str(settings.sqlite_busy_timeout_ms))
         query.setdefault("journal_mode", "WAL")
+        # SQLite's LIKE ignores ASCII case unless told otherwise; PostgreSQL's never does.
+        # Case-insensitive filters compare UPPER() on both sides, so they are unaffected.
+        query.setdefault("case_sensitive_like", "ON")
         return urlunsplit(parts._replace(query=urlencode(query)))
     config = expand_db_url(settings.database_url)
     if config["engine"] != "tortoise.backends.asyncpg":

@@ -24,11 +24,15 @@ class Comparison:
     not_in: Sequence[Any] | None = None
     i_like: str | None = None
     not_i_like: str | None = None
+    like: str | None = None
+    not_like: str | None = None
     lt: datetime | None = None
     lte: datetime | None = None
     gt: datetime | None = None
     gte: datetime | None = None
     between: tuple[datetime, datetime] | None = None
+    not_between: tuple[datetime, datetime] | None = None
+    is_null: bool | None = None  # True: IS NULL, False: IS NOT NULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +83,21 @@ def _comparison_q(name: str, cmp: Comparison) -> Q:
         parts.append(like_q(name, cmp.i_like))
     if cmp.not_i_like is not None:
         parts.append(~like_q(name, cmp.not_i_like))
+    if cmp.like is not None:
+        parts.append(like_q(name, cmp.like, ignore_case=False))
+    if cmp.not_like is not None:
+        parts.append(~like_q(name, cmp.not_like, ignore_case=False))
+    if cmp.is_null is not None:
+        parts.append(_q(f"{name}__isnull", cmp.is_null))
     for op in ("lt", "lte", "gt", "gte"):
         value = getattr(cmp, op)
         if value is not None:
             parts.append(_q(f"{name}__{op}", value))
     if cmp.between is not None:
         parts += [_q(f"{name}__gte", cmp.between[0]), _q(f"{name}__lte", cmp.between[1])]
+    if cmp.not_between is not None:
+        low, high = cmp.not_between
+        parts.append(Q(_q(f"{name}__lt", low), _q(f"{name}__gt", high), join_type=Q.OR))
     return Q(*parts) if parts else Q()
 
 
@@ -93,8 +106,8 @@ def _q(lookup: str, value: Any) -> Q:
     return Q(**filters)
 
 
-def like_q(name: str, pattern: str) -> Q:
-    """Case-insensitive SQL LIKE for the patterns admin data providers send.
+def like_q(name: str, pattern: str, *, ignore_case: bool = True) -> Q:
+    """SQL LIKE (case-insensitive by default) for the patterns admin data providers send.
 
     `%x%` (contains), `x%` (starts with), `%x` (ends with) and `x` (equals, ignoring case).
     Wildcards inside the text are taken literally: Tortoise escapes them, which keeps a
@@ -104,13 +117,14 @@ def like_q(name: str, pattern: str) -> Q:
     ends = len(pattern) > 1 and pattern.endswith("%") and not pattern.endswith("\\%")
     core = pattern[1 if starts else 0 : len(pattern) - 1 if ends else len(pattern)]
     core = core.replace("\\%", "%").replace("\\_", "_")
+    i = "i" if ignore_case else ""
     if starts and ends:
-        return _q(f"{name}__icontains", core)
+        return _q(f"{name}__{i}contains", core)
     if ends:
-        return _q(f"{name}__istartswith", core)
+        return _q(f"{name}__{i}startswith", core)
     if starts:
-        return _q(f"{name}__iendswith", core)
-    return _q(f"{name}__iexact", core)
+        return _q(f"{name}__{i}endswith", core)
+    return _q(f"{name}__{i}exact" if ignore_case else name, core)
 
 
 def _search_q(text: str) -> Q:

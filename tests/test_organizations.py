@@ -193,3 +193,52 @@ async def test_bad_paging_is_a_clear_error(api: Api) -> None:
         result = await api.gql(LIST, variables, token=token)
         assert result["data"] is None
         assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ({"shortName": {"like": "Customer 00%"}}, [0, 1, 2]),
+        ({"shortName": {"like": "customer 00%"}}, []),
+        ({"shortName": {"notLike": "%001"}}, [0, 2]),
+        ({"erpId": {"is": None}}, []),
+        ({"erpId": {"isNot": None}}, [0, 1, 2]),
+    ],
+)
+async def test_case_sensitive_like_and_null_checks(
+    api: Api, filter: dict[str, Any], expected: list[int]
+) -> None:
+    await _create_many(api, 3)
+    token = api.token(api.world.reseller, "VIEWER")
+    scoped = {"and": [filter, {"kind": {"eq": "CUSTOMER"}}]}
+    found = await _list(api, token, filter=scoped)
+    assert [n["shortName"] for n in found["nodes"]] == [f"Customer {n:03d}" for n in expected]
+
+
+async def test_parent_is_null_finds_the_distributor(api: Api) -> None:
+    token = api.token(api.world.distributor, "VIEWER")
+    found = await _list(api, token, filter={"parentId": {"is": None}})
+    assert [n["kind"] for n in found["nodes"]] == ["DISTRIBUTOR"]
+    rest = await _list(api, token, filter={"parentId": {"isNot": None}})
+    assert {n["kind"] for n in rest["nodes"]} == {"RESELLER"}
+
+
+async def test_not_between_and_bad_null_checks(api: Api) -> None:
+    await _create_many(api, 3)
+    token = api.token(api.world.reseller, "ADMIN")
+    listed = await api.gql(
+        "query { organizations(filter: {kind: {eq: CUSTOMER}}) { nodes { createdAt } } }",
+        token=token,
+    )
+    stamps = [n["createdAt"] for n in listed.data["organizations"]["nodes"]]
+    outside = await _list(
+        api,
+        token,
+        filter={
+            "kind": {"eq": "CUSTOMER"},
+            "createdAt": {"notBetween": {"lower": stamps[1], "upper": stamps[2]}},
+        },
+    )
+    assert len(outside["nodes"]) == 1
+    bad = await api.gql(LIST, {"filter": {"erpId": {"is": True}}}, token=token)
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
