@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -12,6 +13,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from graph.caching import ReferenceDataCache
 from graph.errors import ErrorPolicy
@@ -20,6 +22,15 @@ from graph.mutations import Mutation
 from graph.observability import OperationObserver
 from graph.queries import Query
 from graph.types import Organization, StatusChange
+
+
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Strawberry logs every error at ERROR, client mistakes included and without the
+        request ID. Errors a client caused are already in the access log (by code), and
+        ErrorPolicy logs each masked one with its request ID, so nothing is logged here."""
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
@@ -39,7 +50,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return PortalSchema(
         query=Query, mutation=Mutation, types=[Organization, StatusChange], extensions=extensions
     )
 
