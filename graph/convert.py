@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -15,10 +14,15 @@ def convert(source: Any, target: type[T]) -> T:
     Both sides are dataclasses (Strawberry types are too), so an added field fails loudly
     here instead of being silently left out.
     """
-    return target(**{name: getattr(source, name) for name in _init_fields(target)})
+    names = _FIELDS.get(target)
+    if names is None:
+        # Cached per type: reading dataclass fields on every row showed up in the profile.
+        names = _FIELDS[target] = tuple(
+            f.name
+            for f in dataclasses.fields(target)  # type: ignore[arg-type]
+            if f.init
+        )
+    return target(**{name: getattr(source, name) for name in names})
 
 
-@functools.cache
-def _init_fields(target: type) -> tuple[str, ...]:
-    # Cached: reading dataclass fields on every row showed up in the list's profile.
-    return tuple(f.name for f in dataclasses.fields(target) if f.init)
+_FIELDS: dict[type, tuple[str, ...]] = {}

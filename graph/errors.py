@@ -15,7 +15,8 @@ from resolvers.errors import DomainError, ErrorCode
 
 log = logging.getLogger("portal.errors")
 
-UserErrorCode = strawberry.enum(
+# Registered in place under the GraphQL name clients know; the Python class stays ErrorCode.
+strawberry.enum(
     ErrorCode, name="UserErrorCode", description="Stable machine-readable reason for a user error."
 )
 
@@ -25,7 +26,7 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description='Path inside `input` (e.g. ["primaryContact", "email"]); null: whole request.'
     )
-    code: UserErrorCode = strawberry.field(description="Stable machine-readable reason.")
+    code: ErrorCode = strawberry.field(description="Stable machine-readable reason.")
     message: str = strawberry.field(description="Human-readable explanation, in English.")
 
 

@@ -22,6 +22,7 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -87,9 +88,8 @@ def error_body(message: str, extensions: Mapping[str, object]) -> bytes:
 def _is_request_error(result: ExecutionResult) -> bool:
     """No operation ran: the document did not parse or validate, or the variables did not
     coerce. Those errors carry no path; an error while running a field always has one."""
-    return (
-        result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
-    )
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -172,7 +172,8 @@ class GraphQLView(GraphQL[Context, None]):
                 ) from e
             raise
 
-    async def get_sub_response(self, request: Request) -> Response:
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        assert isinstance(request, Request)  # no WebSocket route is mounted
         sub_response = await super().get_sub_response(request)
         sub_response.media_type = request.state.graphql_media
         # process_result sees only the request; it sets the status on this sub-response.

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install --quiet -e '.[test]'
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 # Known vulnerabilities in the runtime dependencies (pip-audit's data, from PyPI).
 .venv/bin/python scripts/audit_deps.py
 # The graphql-http audit (tests/test_graphql_http_audit.py) runs the npm package pinned in
