@@ -34,7 +34,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            build_schema(introspection=settings.introspection),
+            build_schema(
+                introspection=settings.introspection, fast_executor=settings.fast_executor
+            ),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
         )

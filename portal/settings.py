@@ -98,6 +98,8 @@ class Settings:
     reference_data_max_age_seconds: int = 3600
     # On SIGTERM, in-flight requests get this long to finish before connections are closed.
     shutdown_timeout_seconds: float = 25.0
+    # The compiled executor for plain fields (graph/executor.py); off: graphql-core's own.
+    fast_executor: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -175,4 +177,5 @@ class Settings:
             shutdown_timeout_seconds=_positive(
                 env, "PORTAL_SHUTDOWN_TIMEOUT_SECONDS", d.shutdown_timeout_seconds
             ),
+            fast_executor=_flag(env, "PORTAL_FAST_EXECUTOR", d.fast_executor),
         )

@@ -1,0 +1,311 @@
+"""The compiled executor never changes an answer: generated queries, both executors, same data.
+
+Two schemas are built, one with FastExecutor and one with graphql-core's stock executor, and
+every generated query runs through both over the same seeded database, each with its own fresh
+Context (same actor, same request ID), extensions included. `data` must serialize to the same
+JSON (key order included) and `errors` must match in message, locations, path and extensions,
+in order. Queries come from two generators:
+
+- our own, over the hot types: random selections of the Organization, Address, Contact,
+  StatusChange and connection fields, with aliases, repeated (merged) fields, inline and named
+  fragments, @include/@skip on literals and variables, `__typename`, `node(id:)` through the
+  Node interface, paging variables, and callers that get UNAUTHENTICATED or FORBIDDEN;
+- hypothesis-graphql over the printed schema (positive mode), for everything else.
+
+Examples are derandomized and bounded (PORTAL_DIFF_EXAMPLES, default 120 and 40).
+Run it, on SQLite and PostgreSQL, before upgrading graphql-core or Strawberry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+import hypothesis_graphql as hg
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes
+from starlette.requests import Request
+from starlette.responses import Response
+
+from graph.context import Context
+from graph.executor import FastExecutor
+from graph.schema import build_schema, print_schema
+from portal.settings import Settings
+from resolvers import global_id
+from resolvers.actors import Role, load_actor
+from tests.api import Api
+from tests.builders import numbered
+from tests.conftest import ApiFactory
+from tests.queries import APPROVE, CREATE, REJECT
+
+EXAMPLES = int(os.environ.get("PORTAL_DIFF_EXAMPLES", "120"))
+DIFF = hypothesis_settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FAST = build_schema(fast_executor=True)
+STOCK = build_schema(fast_executor=False)
+
+# The hot types: leaves and object fields (name -> type) the generator picks from.
+TYPES: dict[str, tuple[list[str], dict[str, str]]] = {
+    "Organization": (
+        "id kind status shortName fullName erpId registrationNumber taxId currency industry "
+        "createdAt createdBy approvedAt approvedBy".split(),
+        {
+            "primaryAddress": "Address",
+            "primaryContact": "Contact",
+            "parent": "Organization",
+            "history": "StatusChangeConnection",
+        },
+    ),
+    "Address": ("country city state line1 line2 postalCode formatted".split(), {}),
+    "Contact": ("firstName lastName role email phone phoneFormatted".split(), {}),
+    "StatusChange": (
+        "id fromStatus toStatus comment occurredAt requestId".split(),
+        {"actor": "Actor"},
+    ),
+    "Actor": (["subject"], {"organization": "Organization"}),
+    "StatusChangeConnection": (
+        ["totalCount"],
+        {"nodes": "StatusChange", "edges": "StatusChangeEdge", "pageInfo": "PageInfo"},
+    ),
+    "StatusChangeEdge": (["cursor"], {"node": "StatusChange"}),
+    "OrganizationConnection": (
+        ["totalCount"],
+        {
+            "nodes": "Organization",
+            "edges": "OrganizationEdge",
+            "pageInfo": "PageInfo",
+            "countsByStatus": "StatusCount",
+        },
+    ),
+    "OrganizationEdge": (["cursor"], {"node": "Organization"}),
+    "PageInfo": ("hasNextPage hasPreviousPage startCursor endCursor".split(), {}),
+    "StatusCount": (["status", "count"], {}),
+}
+DIRECTIVES = ["@include(if: $yes)", "@skip(if: $yes)", "@include(if: false)", "@skip(if: false)"]
+
+
+@dataclass
+class Doc:
+    """A document being built: fragments and whether `$yes` is used."""
+
+    fragments: list[str]
+    uses_yes: bool = False
+    aliases: int = 0
+
+
+@st.composite
+def selection(draw: st.DrawFn, doc: Doc, type_name: str, depth: int) -> str:
+    leaves, objects = TYPES[type_name]
+    choices = [*leaves, "__typename"] + (list(objects) if depth < 4 else [])
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        name = draw(st.sampled_from(choices))
+        kind = draw(st.sampled_from(["plain"] * 6 + ["alias", "directive", "inline", "named"]))
+        if kind == "alias" and doc.aliases < 6:
+            doc.aliases += 1
+            field = f"{name}{doc.aliases}: {name}"
+        else:
+            field = name
+        if kind == "directive":
+            directive = draw(st.sampled_from(DIRECTIVES))
+            doc.uses_yes |= "$yes" in directive
+            field += f" {directive}"
+        if name in objects:
+            field += " { " + draw(selection(doc, objects[name], depth + 1)) + " }"
+        if kind == "inline":
+            condition = draw(st.sampled_from([f"on {type_name} ", ""]))
+            field = f"... {condition}{{ {field} }}"
+        elif kind == "named" and len(doc.fragments) < 4:
+            fragment = f"F{len(doc.fragments)}"
+            doc.fragments.append(f"fragment {fragment} on {type_name} {{ {field} }}")
+            field = f"...{fragment}"
+        parts.append(field)
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class World:
+    ids: list[str]  # organizations and status changes, plus one that does not exist
+    tokens: dict[str, tuple[str, Any]]
+
+
+@st.composite
+def operations(draw: st.DrawFn, ids: list[str]) -> tuple[str, dict[str, Any]]:
+    doc = Doc(fragments=[])
+    variables: dict[str, Any] = {}
+    declared: list[str] = []
+    roots = []
+    for i in range(draw(st.integers(1, 2))):
+        root = draw(st.sampled_from(["organizations", "organization", "node", "nodes", "viewer"]))
+        alias = f"r{i}: " if i else ""
+        if root == "organizations":
+            variables["limit"] = draw(st.sampled_from([None, 0, 1, 3, 50]))
+            variables["offset"] = draw(st.integers(0, 4))
+            status = draw(st.sampled_from(["", "filter: {status: {eq: PENDING_APPROVAL}}, "]))
+            declared += ["$limit: Int", "$offset: Int"]
+            body = draw(selection(doc, "OrganizationConnection", 1))
+            args = f"({status}paging: {{limit: $limit, offset: $offset}})"
+            roots.append(f"{alias}organizations{args} {{ {body} }}")
+        elif root in {"organization", "node"}:
+            var = f"id{i}"
+            variables[var] = draw(st.sampled_from(ids))
+            declared.append(f"${var}: ID!")
+            body = draw(selection(doc, "Organization", 1))
+            if root == "node":
+                change = draw(selection(doc, "StatusChange", 1))
+                body = (
+                    f"__typename ... on Organization {{ {body} }} "
+                    f"... on StatusChange {{ {change} }}"
+                )
+            roots.append(f"{alias}{root}(id: ${var}) {{ {body} }}")
+        elif root == "nodes":
+            body = draw(selection(doc, "Organization", 1))
+            picked = draw(st.lists(st.sampled_from(ids), max_size=4))
+            roots.append(
+                f"{alias}nodes(ids: {json.dumps(picked)}) {{ ... on Organization {{ {body} }} }}"
+            )
+        else:
+            body = draw(selection(doc, "Organization", 2))
+            roots.append(f"{alias}viewer {{ subject roles permissions organization {{ {body} }} }}")
+    if doc.uses_yes:
+        declared.append("$yes: Boolean!")
+        variables["yes"] = draw(st.booleans())
+    signature = f"({', '.join(dict.fromkeys(declared))})" if declared else ""
+    query = f"query Q{signature} {{ {' '.join(roots)} }}\n" + "\n".join(doc.fragments)
+    return query, {k: v for k, v in variables.items() if f"${k}" in query}
+
+
+async def _context(settings_: Settings, who: tuple[str, Any] | None) -> Context:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/graphql",
+        "headers": [],
+        "query_string": b"",
+    }
+    actor = None
+    if who is not None:
+        subject, (org_id, roles) = who
+        actor = await load_actor(subject=subject, org_id=org_id, roles=frozenset(roles))
+    return Context(
+        request=Request(scope),
+        response=Response(),
+        settings=settings_,
+        request_id="differential",
+        actor=actor,
+    )
+
+
+async def assert_same(
+    settings_: Settings, query: str, variables: dict[str, Any], who: Any
+) -> dict[str, Any]:
+    fast = await FAST.execute(query, variables, await _context(settings_, who))
+    stock = await STOCK.execute(query, variables, await _context(settings_, who))
+    assert json.dumps(fast.data) == json.dumps(stock.data), query
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in stock.errors or []], (
+        query
+    )
+    return {"data": stock.data, "errors": stock.errors}
+
+
+@pytest.fixture
+async def seeded(api_factory: ApiFactory) -> AsyncIterator[tuple[Api, list[str]]]:
+    """Customers in every status, with and without ERP IDs, approval comments and history."""
+    async with api_factory() as api:
+        admin = api.token(api.world.reseller, "ADMIN")
+        ids = []
+        for n in range(6):
+            form = numbered(n)
+            if n % 2:
+                form["primaryAddress"]["line2"] = "Unit 4"
+            payload = (await api.gql(CREATE, {"input": form}, token=admin)).data
+            ids.append(payload["createCustomer"]["customer"]["id"])
+        await api.gql(APPROVE, {"input": {"id": ids[0], "comment": "ok"}}, token=admin)
+        await api.gql(APPROVE, {"input": {"id": ids[1]}}, token=admin)
+        await api.gql(REJECT, {"input": {"id": ids[2], "reason": "no"}}, token=admin)
+        history = await api.gql(
+            "query($id: ID!) { organization(id: $id) { history { nodes { id } } } }",
+            {"id": ids[0]},
+            token=admin,
+        )
+        changes = [n["id"] for n in history.data["organization"]["history"]["nodes"]]
+        world = api.world
+        missing = global_id.encode("Organization", "00000000-0000-0000-0000-000000000000")
+        yield (
+            api,
+            [*ids, world.distributor, world.reseller, world.other_reseller, *changes, missing],
+        )
+
+
+def _callers(api: Api) -> list[Any]:
+    def org(gid: str) -> Any:
+        return global_id.decode_uuid(gid, "Organization")
+
+    w = api.world
+    return [
+        ("dist-admin", (org(w.distributor), [Role.ADMIN])),
+        ("reseller-admin", (org(w.reseller), [Role.ADMIN])),
+        ("reseller-viewer", (org(w.reseller), [Role.VIEWER])),
+        ("no-roles", (org(w.reseller), [])),  # FORBIDDEN
+        None,  # UNAUTHENTICATED
+    ]
+
+
+@DIFF
+@given(data=st.data())
+async def test_generated_queries_answer_the_same_on_both_executors(
+    seeded: tuple[Api, list[str]], settings: Settings, data: st.DataObject
+) -> None:
+    api, ids = seeded
+    query, variables = data.draw(operations(ids), label="operation")
+    who = data.draw(st.sampled_from(_callers(api)), label="caller")
+    await assert_same(settings, query, variables, who)
+
+
+SCALARS = {
+    "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat()))
+}
+
+
+@hypothesis_settings(
+    max_examples=max(1, EXAMPLES // 3),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=hg.queries(print_schema(), custom_scalars=SCALARS))
+async def test_schema_wide_generated_queries_answer_the_same(
+    seeded: tuple[Api, list[str]], settings: Settings, query: str
+) -> None:
+    api, _ = seeded
+    await assert_same(settings, query, {}, _callers(api)[1])
+
+
+async def test_the_list_of_the_benchmark_takes_the_compiled_path(
+    seeded: tuple[Api, list[str]], settings: Settings
+) -> None:
+    api, _ = seeded
+    query = """{ organizations(paging: {limit: 50, offset: 0}) { nodes { id kind status shortName
+      fullName erpId registrationNumber taxId currency industry createdAt
+      primaryAddress { country city state line1 line2 postalCode }
+      primaryContact { firstName lastName role email phone } } } }"""
+    answer = await assert_same(settings, query, {}, _callers(api)[0])
+    assert len(answer["data"]["organizations"]["nodes"]) == 9 and not answer["errors"]
+    assert FAST.execution_context_class is FastExecutor
+    from graph.executor import _PLANS
+
+    compiled = {key[0].name for key, plan in _PLANS.items() if plan is not None}
+    assert {"Organization", "Address", "Contact"} <= compiled
