@@ -71,9 +71,13 @@ class Mutation:
             )
         except DomainError as error:
             return CreateCustomerPayload(errors=user_errors(error))
-        return CreateCustomerPayload(
-            customer=Organization.from_record(created.customer), replayed=created.replayed
-        )
+        if created.replayed:  # address and contact come from the DataLoaders if selected
+            customer = Organization.from_record(created.customer)
+        else:  # as written: answering needs no read
+            customer = Organization.from_record(
+                created.customer, address=created.address, contact=created.contact
+            )
+        return CreateCustomerPayload(customer=customer, replayed=created.replayed)
 
     @strawberry.mutation(description="Approve a PENDING_APPROVAL customer: it becomes ACTIVE.")
     async def approve_customer(

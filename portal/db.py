@@ -45,7 +45,19 @@ def _connection(settings: Settings) -> str | dict[str, Any]:
     server_settings = credentials.setdefault("server_settings", {})
     server_settings.setdefault("statement_timeout", str(settings.db_statement_timeout_ms))
     server_settings.setdefault("application_name", "partner-portal")
+    credentials.setdefault("reset", _keep_session)
     return config
+
+
+async def _keep_session(connection: object) -> None:
+    """Hand a connection back to the pool without asyncpg's default reset query.
+
+    asyncpg still rolls back a transaction left open and drops listeners before calling this.
+    The default would add `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`,
+    one extra round trip per pooled statement (a third of createCustomer's), to undo session
+    state this app never creates: it issues no SET, LISTEN, advisory lock or cursor, and the
+    statement timeout is a connection setting that RESET ALL would keep anyway.
+    """
 
 
 async def migrate(settings: Settings) -> None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from models import Organization, OrganizationKind
+from resolvers import sql
 
 
 class Role(StrEnum):
@@ -63,22 +64,31 @@ def parse_roles(raw: object) -> frozenset[Role]:
     return frozenset(Role(r) for r in raw if isinstance(r, str) and r in Role.__members__)
 
 
+_ACTOR_SQL = """
+SELECT "o"."id", "o"."kind", "o"."parent_id", "p"."parent_id" AS "grandparent_id"
+FROM "organization" "o" LEFT JOIN "organization" "p" ON "p"."id" = "o"."parent_id"
+WHERE "o"."id" = $1
+"""
+_decode_actor = sql.decoder(
+    Organization, ("id", "kind", "parent_id", "grandparent_id"), grandparent_id="parent_id"
+)
+
+
 async def load_actor(*, subject: str, org_id: UUID, roles: frozenset[Role]) -> Actor | None:
     """The actor for verified claims, or None when the organization does not exist.
 
-    One statement: the tree is at most three levels deep, so the parent and grandparent
-    (joined in) are all the ancestors there are.
+    One statement on every authenticated request, so hand-written (`resolvers.sql`): the tree
+    is at most three levels deep, so the parent and grandparent are all the ancestors there are.
     """
-    org = await Organization.get_or_none(id=org_id).values(
-        "id", "kind", "parent_id", "parent__parent_id"
-    )
-    if org is None:
+    rows = await sql.fetch(_ACTOR_SQL, org_id)
+    if not rows:
         return None
-    ancestors = tuple(a for a in (org["parent_id"], org["parent__parent_id"]) if a is not None)
+    org = _decode_actor(rows[0])
+    ancestors = tuple(a for a in (org["parent_id"], org["grandparent_id"]) if a is not None)
     return Actor(
         subject=subject,
         org_id=org["id"],
-        org_kind=OrganizationKind(org["kind"]),
+        org_kind=org["kind"],
         org_ancestors=ancestors,
         roles=roles,
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 
 from models import (
     Address,
@@ -16,14 +15,13 @@ from models import (
     Organization,
     OrganizationKind,
     OrganizationStatus,
-    StatusChange,
 )
-from resolvers import global_id, idempotency
+from resolvers import global_id, idempotency, sql
 from resolvers.actors import Actor, Permission
 from resolvers.atomic import atomic
 from resolvers.errors import ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
 from resolvers.organizations import get_organization
-from resolvers.records import OrganizationRecord
+from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft, validate_customer
 from resolvers.visibility import visible
 
@@ -34,6 +32,9 @@ RESELLER_FIELD = ("resellerId",)
 class Created:
     customer: OrganizationRecord
     replayed: bool
+    # What this call wrote, so the answer needs no second read; a replay leaves them unloaded.
+    address: AddressRecord | None = None
+    contact: ContactRecord | None = None
 
 
 async def create_customer(
@@ -55,17 +56,22 @@ async def create_customer(
     data, reseller = checked.normalized, checked.reseller
     now = datetime.now(UTC)
     fingerprint = idempotency.request_hash(reseller, data)
+    # PostgreSQL forgets the caller's expired keys while looking this one up, so the rows
+    # below go in as one statement, a transaction by itself. SQLite (no DELETE in WITH) does
+    # both in the transaction that writes the rows.
+    postgres = sql.is_postgres(sql.client())
     if idempotency_key is not None:
-        replay = await _replay(actor, idempotency_key, fingerprint, now)
+        replay = await _replay(actor, idempotency_key, fingerprint, now, forget_expired=postgres)
         if replay is not None:
             return replay
     if duplicates := await _duplicates(reseller, data):
         return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
 
-    async def write() -> UUID:
-        customer_id = await _insert(actor, reseller, data, now, request_id)
-        if idempotency_key is not None:
-            await idempotency.remember(
+    customer_id = uuid4()
+    rows = _rows(customer_id, actor, reseller, data, now, request_id)
+    if idempotency_key is not None:
+        rows.append(
+            idempotency.record(
                 scope=actor.org_id,
                 key=idempotency_key,
                 fingerprint=fingerprint,
@@ -73,10 +79,15 @@ async def create_customer(
                 now=now,
                 ttl=idempotency_ttl,
             )
-        return customer_id
+        )
+
+    async def write() -> None:
+        if idempotency_key is not None:
+            await idempotency.forget_expired(scope=actor.org_id, now=now)
+        await sql.insert(*rows)
 
     try:
-        customer_id = await atomic(write)
+        await (sql.insert(*rows) if postgres else atomic(write))
     except IntegrityError:
         # A concurrent request won the race: the same key (a retry) or the same numbers.
         # The failed transaction is already rolled back, so reading again is safe here.
@@ -88,9 +99,14 @@ async def create_customer(
         if created is None:
             raise
         return created
-    record = await get_organization(actor=actor, id=customer_id)
-    assert record is not None  # created under a reseller the actor can see
-    return Created(record, replayed=False)
+    # The rows as written are the rows a read would return (through the same converters).
+    org, address, contact = (row.values for row in rows[:3])
+    return Created(
+        OrganizationRecord.from_row(_decode_org(org)),
+        replayed=False,
+        address=AddressRecord.from_row(_decode_address(address)),
+        contact=ContactRecord.from_row(_decode_contact(contact)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +165,11 @@ def _unknown_reseller() -> FieldError:
     return FieldError(RESELLER_FIELD, ErrorCode.NOT_FOUND, "No such reseller.")
 
 
-async def _replay(actor: Actor, key: str, fingerprint: str, now: datetime) -> Created | None:
+async def _replay(
+    actor: Actor, key: str, fingerprint: str, now: datetime, *, forget_expired: bool = False
+) -> Created | None:
     customer_id = await idempotency.find_replay(
-        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now
+        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now, forget_expired=forget_expired
     )
     if customer_id is None:
         return None
@@ -176,15 +194,27 @@ async def _replay_or_refuse(
     return replay
 
 
+_DUPLICATES_SQL = """
+SELECT "erp_id", "tax_id", "registration_country", "registration_number" FROM "organization"
+WHERE "parent_id" = $1
+  AND ("erp_id" = $2 OR "tax_id" = $3
+       OR ("registration_country" = $4 AND "registration_number" = $5))
+"""
+
+
 async def _duplicates(reseller: UUID, data: CustomerDraft) -> list[FieldError]:
-    """Friendly DUPLICATE errors; the unique constraints are what actually guarantee it."""
+    """Friendly DUPLICATE errors; the unique constraints are what actually guarantee it.
+
+    Only called for a valid form, so every number compared here is present."""
     address = data.primary_address
     country = address.country if address else None
-    clash = Q(erp_id=data.erp_id) | Q(tax_id=data.tax_id)
-    if country:
-        clash |= Q(registration_country=country, registration_number=data.registration_number)
-    rows = await Organization.filter(clash, parent_id=reseller).values(
-        "erp_id", "tax_id", "registration_country", "registration_number"
+    rows = await sql.fetch(
+        _DUPLICATES_SQL,
+        reseller,
+        data.erp_id,
+        data.tax_id,
+        country,
+        data.registration_number,
     )
     errors: list[FieldError] = []
     checks = (
@@ -206,54 +236,83 @@ async def _duplicates(reseller: UUID, data: CustomerDraft) -> list[FieldError]:
     return errors
 
 
-async def _insert(
-    actor: Actor, reseller: UUID, data: CustomerDraft, now: datetime, request_id: str | None
-) -> UUID:
-    """Write the customer, its address, contact and first history entry (caller's transaction)."""
+_ORG_COLUMNS = OrganizationRecord.columns()
+_decode_org = sql.decoder(Organization, _ORG_COLUMNS)
+_decode_address = sql.decoder(Address, AddressRecord.columns())
+_decode_contact = sql.decoder(Contact, ContactRecord.columns())
+
+
+def _rows(
+    org_id: UUID,
+    actor: Actor,
+    reseller: UUID,
+    data: CustomerDraft,
+    now: datetime,
+    request_id: str | None,
+) -> list[sql.Row]:
+    """The customer, its address, contact and first history entry, in insertion order."""
     address, contact = data.primary_address, data.primary_contact
     # Validation guarantees every required part; the asserts tell the type checker so.
     assert address is not None and contact is not None and data.industry is not None
-    org = await Organization.create(
-        kind=OrganizationKind.CUSTOMER,
-        status=OrganizationStatus.PENDING_APPROVAL,
-        parent_id=reseller,
-        short_name=data.short_name,
-        full_name=data.full_name,
-        erp_id=data.erp_id,
-        registration_number=data.registration_number,
-        registration_country=address.country,
-        tax_id=data.tax_id,
-        currency=data.currency,
-        industry=Industry(data.industry),
-        created_at=now,
-        created_by=actor.subject,
-        created_by_org_id=actor.org_id,
-        updated_at=now,
-    )
-    await Address.create(
-        organization_id=org.id,
-        country=address.country,
-        city=address.city,
-        state=address.state,
-        line1=address.line1,
-        line2=address.line2,
-        postal_code=address.postal_code,
-    )
-    await Contact.create(
-        organization_id=org.id,
-        first_name=contact.first_name,
-        last_name=contact.last_name,
-        role=contact.role,
-        email=contact.email,
-        phone=contact.phone,
-    )
-    await StatusChange.create(
-        organization_id=org.id,
-        from_status=None,
-        to_status=OrganizationStatus.PENDING_APPROVAL,
-        occurred_at=now,
-        actor_subject=actor.subject,
-        actor_org_id=actor.org_id,
-        request_id=request_id,
-    )
-    return org.id
+    organization = {
+        "id": org_id,
+        "kind": OrganizationKind.CUSTOMER,
+        "status": OrganizationStatus.PENDING_APPROVAL,
+        "parent_id": reseller,
+        "short_name": data.short_name,
+        "full_name": data.full_name,
+        "erp_id": data.erp_id,
+        "registration_number": data.registration_number,
+        "registration_country": address.country,
+        "tax_id": data.tax_id,
+        "currency": data.currency,
+        "industry": Industry(data.industry),
+        "created_at": now,
+        "created_by": actor.subject,
+        "created_by_org_id": actor.org_id,
+        "approved_at": None,
+        "approved_by": None,
+        "updated_at": now,
+    }
+    return [
+        sql.Row("organization", organization),
+        sql.Row(
+            "address",
+            {
+                "id": uuid4(),
+                "organization_id": org_id,
+                "country": address.country,
+                "city": address.city,
+                "state": address.state,
+                "line1": address.line1,
+                "line2": address.line2,
+                "postal_code": address.postal_code,
+            },
+        ),
+        sql.Row(
+            "contact",
+            {
+                "id": uuid4(),
+                "organization_id": org_id,
+                "first_name": contact.first_name,
+                "last_name": contact.last_name,
+                "role": contact.role,
+                "email": contact.email,
+                "phone": contact.phone,
+            },
+        ),
+        sql.Row(
+            "status_change",
+            {
+                "id": uuid4(),
+                "organization_id": org_id,
+                "from_status": None,
+                "to_status": OrganizationStatus.PENDING_APPROVAL,
+                "comment": None,
+                "occurred_at": now,
+                "actor_subject": actor.subject,
+                "actor_org_id": actor.org_id,
+                "request_id": request_id,
+            },
+        ),
+    ]

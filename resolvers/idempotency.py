@@ -10,9 +10,10 @@ import hashlib
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from models import IdempotencyRecord
+from resolvers import sql
 from resolvers.errors import ErrorCode, FieldError, IdempotencyKeyReused
 from resolvers.validation import CustomerDraft
 
@@ -38,36 +39,63 @@ def request_hash(reseller_id: UUID, draft: CustomerDraft) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-async def find_replay(*, scope: UUID, key: str, fingerprint: str, now: datetime) -> UUID | None:
-    """The customer an earlier request with this key created, if the input is the same."""
-    record = (
-        await IdempotencyRecord.filter(scope_org_id=scope, key=key, expires_at__gt=now)
-        .first()
-        .values("request_hash", "customer_id")
-    )
-    if record is None:
+_FIND_SQL = """
+SELECT "request_hash", "customer_id" FROM "idempotency_record"
+WHERE "scope_org_id" = $1 AND "key" = $2 AND "expires_at" > $3 LIMIT 1
+"""
+_FORGET_SQL = 'DELETE FROM "idempotency_record" WHERE "scope_org_id" = $1 AND "expires_at" <= $2'
+# PostgreSQL only (SQLite has no DELETE in WITH): the lookup and forget_expired in one statement.
+_FORGET_AND_FIND_SQL = f"""
+WITH forgotten AS (
+    DELETE FROM "idempotency_record" WHERE "scope_org_id" = $1 AND "expires_at" <= $3
+)
+{_FIND_SQL}
+"""
+_decode_customer_id = sql.decoder(IdempotencyRecord, ("customer_id",))
+
+
+async def find_replay(
+    *, scope: UUID, key: str, fingerprint: str, now: datetime, forget_expired: bool = False
+) -> UUID | None:
+    """The customer an earlier request with this key created, if the input is the same.
+
+    `forget_expired` (PostgreSQL only) also does what `forget_expired()` does, in the same
+    statement; the two conditions split the caller's records at `now`, so whatever held this
+    key is either found here or gone."""
+    rows = await sql.fetch(_FORGET_AND_FIND_SQL if forget_expired else _FIND_SQL, scope, key, now)
+    if not rows:
         return None
-    if record["request_hash"] != fingerprint:
+    if rows[0]["request_hash"] != fingerprint:
         raise IdempotencyKeyReused(
             "This idempotency key was already used for a different customer; use a new key.",
             field=FIELD,
         )
-    return record["customer_id"]
+    customer_id: UUID = _decode_customer_id(rows[0])["customer_id"]
+    return customer_id
 
 
-async def remember(
+async def forget_expired(*, scope: UUID, now: datetime) -> None:
+    """Drop the caller's expired records before remembering a new key: one of them may hold
+    this very key, which would block the unique (scope, key) pair. `portal serve` purges
+    everyone's on start."""
+    await sql.fetch(_FORGET_SQL, scope, now)
+
+
+def record(
     *, scope: UUID, key: str, fingerprint: str, customer_id: UUID, now: datetime, ttl: int
-) -> None:
-    # Expired records are dead: drop the caller's (one of them may hold this very key, which
-    # would block the unique (scope, key) pair). `portal serve` purges everyone's on start.
-    await IdempotencyRecord.filter(scope_org_id=scope, expires_at__lte=now).delete()
-    await IdempotencyRecord.create(
-        scope_org_id=scope,
-        key=key,
-        request_hash=fingerprint,
-        customer_id=customer_id,
-        created_at=now,
-        expires_at=now + timedelta(seconds=ttl),
+) -> sql.Row:
+    """The row that remembers `key`, for `sql.insert` with the customer's own rows."""
+    return sql.Row(
+        "idempotency_record",
+        {
+            "id": uuid4(),
+            "scope_org_id": scope,
+            "key": key,
+            "request_hash": fingerprint,
+            "customer_id": customer_id,
+            "created_at": now,
+            "expires_at": now + timedelta(seconds=ttl),
+        },
     )
 
 

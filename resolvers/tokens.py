@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -22,6 +22,9 @@ from resolvers import global_id
 from resolvers.actors import Role, parse_roles
 
 _GENERATED_KEY = "jwt-hs256"
+LEEWAY_SECONDS = 30
+# Verified tokens remembered per service; beyond this many the oldest are forgotten.
+VERIFIED_CACHE_SIZE = 4096
 
 
 class TokenError(Exception):
@@ -43,8 +46,29 @@ class TokenService:
     issuer: str = ""
     audience: str = ""
     ttl_seconds: int = 12 * 3600
+    # token -> (claims, exp). A client sends one token with every request, and checking its
+    # signature and claims again costs ~40 µs each time. With time only `exp` can turn a
+    # verdict around (nbf and iat only become valid), so a remembered token checks that alone.
+    _verified: dict[str, tuple[Claims, int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def verify(self, token: str) -> Claims:
+        known = self._verified.get(token)
+        if known is not None:
+            claims, expires = known
+            # PyJWT's own test: expired when exp <= now - leeway.
+            if expires > datetime.now(UTC).timestamp() - LEEWAY_SECONDS:
+                return claims
+            del self._verified[token]
+            raise TokenError("Signature has expired")
+        claims, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (claims, expires)
+        return claims
+
+    def _verify(self, token: str) -> tuple[Claims, int]:
         try:
             payload = jwt.decode(
                 token,
@@ -53,14 +77,15 @@ class TokenService:
                 issuer=self.issuer or None,
                 audience=self.audience or None,
                 options={"require": ["exp", "sub", "org"], "verify_aud": bool(self.audience)},
-                leeway=30,
+                leeway=LEEWAY_SECONDS,
             )
         except jwt.PyJWTError as exc:
             raise TokenError(str(exc)) from exc
         org_id = global_id.decode_uuid(str(payload["org"]), "Organization")
         if org_id is None or not isinstance(payload["sub"], str) or not payload["sub"]:
             raise TokenError("the org or sub claim is malformed")
-        return Claims(payload["sub"], org_id, parse_roles(payload.get("roles")))
+        claims = Claims(payload["sub"], org_id, parse_roles(payload.get("roles")))
+        return claims, int(payload["exp"])
 
     def mint(self, *, subject: str, org_id: UUID, roles: Iterable[Role]) -> str:
         if not self.signing_key:

@@ -2,15 +2,18 @@
 
 A transition is one conditional UPDATE (`WHERE id = … AND status = PENDING_APPROVAL`); its row
 count says whether this call won, so two approvers at once yield exactly one transition on
-SQLite and PostgreSQL alike. The history entry is written in the same transaction.
+SQLite and PostgreSQL alike. The history entry is written in the same transaction (on
+PostgreSQL in the same statement), and RETURNING hands back the updated row.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
 
-from models import Organization, OrganizationKind, OrganizationStatus, StatusChange
-from resolvers import global_id
+from models import Organization, OrganizationKind, OrganizationStatus
+from resolvers import global_id, sql
 from resolvers.actors import Actor, Permission
 from resolvers.atomic import atomic
 from resolvers.errors import (
@@ -77,6 +80,39 @@ async def _actionable(actor: Actor, id: str, permission: Permission) -> Organiza
     return customer
 
 
+_RECORD_COLUMNS = OrganizationRecord.columns()
+_decode = sql.decoder(Organization, _RECORD_COLUMNS)
+_HISTORY_COLUMNS = (
+    "id",
+    "organization_id",
+    "from_status",
+    "to_status",
+    "comment",
+    "occurred_at",
+    "actor_subject",
+    "actor_org_id",
+    "request_id",
+)
+# $1 id, $2 from, $3 to, $4 now, $5 approver (NULL on reject: approval columns keep theirs).
+_UPDATE = f"""
+UPDATE "organization" SET "status" = $3, "updated_at" = $4,
+    "approved_at" = CASE WHEN CAST($5 AS TEXT) IS NULL THEN "approved_at" ELSE $4 END,
+    "approved_by" = COALESCE(CAST($5 AS TEXT), "approved_by")
+WHERE "id" = $1 AND "status" = $2
+RETURNING {sql.columns(_RECORD_COLUMNS)}
+"""
+# PostgreSQL: the UPDATE and the history entry in one statement (atomic by itself: one round
+# trip, no BEGIN/COMMIT); the entry is written only when the conditional UPDATE matched.
+_UPDATE_AND_RECORD = f"""
+WITH won AS ({_UPDATE}),
+entry AS (
+    INSERT INTO "status_change" ({sql.columns(_HISTORY_COLUMNS)})
+    SELECT $6::uuid, "id", $2, $3, $7::text, $4, $8::text, $9::uuid, $10::text FROM won
+)
+SELECT * FROM won
+"""
+
+
 async def _transition(
     actor: Actor,
     customer: OrganizationRecord,
@@ -85,32 +121,39 @@ async def _transition(
     request_id: str | None,
 ) -> OrganizationRecord:
     now = datetime.now(UTC)
-    changes: dict[str, object] = {"status": to, "updated_at": now}
-    if to is OrganizationStatus.ACTIVE:
-        changes |= {"approved_at": now, "approved_by": actor.subject}
+    approver = actor.subject if to is OrganizationStatus.ACTIVE else None
+    update = (customer.id, _FROM, to, now, approver)
+    entry = {
+        "id": uuid4(),
+        "organization_id": customer.id,
+        "from_status": _FROM,
+        "to_status": to,
+        "comment": note,
+        "occurred_at": now,
+        "actor_subject": actor.subject,
+        "actor_org_id": actor.org_id,
+        "request_id": request_id,
+    }
 
-    async def write() -> bool:
-        won = await Organization.filter(id=customer.id, status=_FROM).update(**changes)
+    async def write() -> list[dict[str, Any]]:
+        won = await sql.fetch(_UPDATE, *update)
         if won:
-            await StatusChange.create(
-                organization_id=customer.id,
-                from_status=_FROM,
-                to_status=to,
-                comment=note,
-                occurred_at=now,
-                actor_subject=actor.subject,
-                actor_org_id=actor.org_id,
-                request_id=request_id,
-            )
-        return bool(won)
+            await sql.insert(sql.Row("status_change", entry))
+        return won
 
-    won = await atomic(write)
-    if not won:
+    if sql.is_postgres(sql.client()):
+        rows = await sql.fetch(
+            _UPDATE_AND_RECORD,
+            *update,
+            *(entry[c] for c in ("id", "comment", "actor_subject", "actor_org_id", "request_id")),
+        )
+    else:
+        rows = await atomic(write)
+    if not rows:
         current = await get_organization(actor=actor, id=customer.id)
         status = current.status if current else customer.status
         raise InvalidTransition(
             f"The customer is {status}; only a customer in {_FROM} can become {to}."
         )
-    updated = await get_organization(actor=actor, id=customer.id)
-    assert updated is not None
-    return updated
+    # RETURNING gave the row as updated: no second read.
+    return OrganizationRecord.from_row(_decode(rows[0]))

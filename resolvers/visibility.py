@@ -23,3 +23,16 @@ def visible(actor: Actor) -> Q:
     if actor.org_ancestors:
         scope |= Q(id__in=list(actor.org_ancestors))
     return scope
+
+
+def visible_sql(actor: Actor, first: int) -> tuple[str, list[object]]:
+    """`visible()` as a condition on "organization" for hand-written statements
+    (`resolvers.sql`), with its parameters numbered from `$first`: the same three cases."""
+    if actor.org_kind is OrganizationKind.DISTRIBUTOR:
+        return "TRUE", []
+    condition = f'("id" = ${first} OR "parent_id" = ${first}'
+    ancestors = list(actor.org_ancestors)
+    if ancestors:
+        listed = ", ".join(f"${first + 1 + i}" for i in range(len(ancestors)))
+        condition += f' OR "id" IN ({listed})'
+    return condition + ")", [actor.org_id, *ancestors]

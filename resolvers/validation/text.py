@@ -41,6 +41,10 @@ def is_refused_char(ch: str) -> bool:
 
 def has_control_chars(raw: str, trimmed: str) -> bool:
     """True when `trimmed` holds a refused character, or `raw` held one that trimming hid."""
+    # Fast path for nearly every input: printable means no character of any Other (C*) or
+    # Separator (Z*) category but the space, and every refused category is one of those.
+    if raw.isprintable():
+        return False
     if any(is_refused_char(ch) for ch in trimmed):
         return True
     return any(is_refused_char(ch) and ch not in _BENIGN_EDGE for ch in raw)
