@@ -39,11 +39,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(app: str, env: dict[str, str], core: int | None) -> tuple[subprocess.Popen[bytes], int]:
+def _start(
+    app: str, env: dict[str, str], core: int | None, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int]:
     """A uvicorn process serving `app`, pinned to `core`; returns once it accepts connections."""
     port = _free_port()
     cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    cmd += ["--workers", str(workers)] if workers > 1 else []
     pin = (lambda: os.sched_setaffinity(0, {core})) if core is not None else None
     # The server's own output (access log included: it is part of the real server's cost)
     # goes to a file next to the databases, so the table stays readable.
@@ -139,6 +142,39 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
         for proc in (api, raw):
             proc.terminate()
             proc.wait(timeout=30)
+    if db == "postgres" and args.scale and not args.only:
+        await _scale_out(url, data, args, cores)
+
+
+async def _scale_out(
+    url: str, data: seed.Dataset, args: argparse.Namespace, cores: list[int]
+) -> None:
+    """The list of 50 with 1..N worker processes (`portal serve --workers N` runs the same
+    uvicorn workers), unpinned, so requests/s can grow with the cores the server may use."""
+    work = next(w for w in workloads.build(data) if w.name.startswith("list 50"))
+    token = _tokens(data)[1]
+    env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
+    print(f"\n### scale-out: {work.name}, server unpinned, load on core {cores[-1]}\n")
+    print("| workers | API req/s | p50 / p99 ms |\n|--:|--:|--:|")
+    for workers in range(1, len(cores) + 1):
+        api, port = _start("graph.app:create_app", env, None, workers=workers)
+        try:
+            result = await drive(
+                port=port,
+                pid=api.pid,
+                headers={"Authorization": f"Bearer {token}"},
+                make=work.api,
+                check=workloads.checker(work),
+                concurrency=args.concurrency,
+                max_requests=args.requests,
+                seconds=args.duration,
+                warmup=args.warmup,
+            )
+        finally:
+            api.terminate()
+            api.wait(timeout=30)
+        latency = f"{1000 * result.percentile(0.5):.1f} / {1000 * result.percentile(0.99):.1f}"
+        print(f"| {workers} | {result.rps:,.0f} | {latency} |")
 
 
 def _row(name: str, api: Result, raw: Result) -> None:
@@ -172,6 +208,10 @@ def main() -> None:
         help="a server and a database to connect to for CREATE DATABASE",
     )  # fmt: skip
     parser.add_argument("--postgres-db", default="bench", help="dropped and re-seeded each run")
+    parser.add_argument(
+        "--no-scale", dest="scale", action="store_false",
+        help="skip the PostgreSQL scale-out run over 1..N worker processes",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.postgres_db == "test":
         parser.error("the test suite wipes `test`; benchmark in another database")
