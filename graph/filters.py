@@ -21,12 +21,13 @@ from resolvers.listing import Comparison, Filter, Sort
 
 _D = {
     "eq": "Equal to.",
-    "neq": "Not equal to.",
+    "neq": "Not equal to (as in SQL, rows where the field is empty do not match; add `is: null`).",
     "in": "One of.",
     "notIn": "None of.",
-    "iLike": "SQL LIKE pattern, ignoring case (`%text%` contains, `text%` starts with).",
+    "iLike": "Pattern, ignoring case: `%text%` contains, `text%` starts with, `%text` ends with, "
+    "`text` equals; `%` inside the text and `_` match themselves.",
     "notILike": "Does not match the LIKE pattern, ignoring case.",
-    "like": "SQL LIKE pattern, case-sensitive (`%text%` contains, `text%` starts with).",
+    "like": "Like `iLike`, but case-sensitive.",
     "notLike": "Does not match the LIKE pattern, case-sensitive.",
     "is": "`null`: the field is empty.",
     "isNot": "`null`: the field is set.",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import strawberry
 
 from graph.convert import convert
+from graph.enums import Industry
 from graph.errors import UserError, user_errors
 from resolvers.errors import DomainError, FieldError
 from resolvers.validation import CustomerDraft
@@ -41,6 +42,7 @@ class NormalizedCustomer:
     registration_number: str | None = strawberry.field(description=_N)
     tax_id: str | None = strawberry.field(description=_N)
     currency: str | None = strawberry.field(description=_N)
+    industry: Industry | None = strawberry.field(description=_N)
     primary_address: NormalizedAddress | None = strawberry.field(description="Primary address.")
     primary_contact: NormalizedContact | None = strawberry.field(description="Primary contact.")
 
@@ -66,6 +68,7 @@ class CustomerValidation:
                 registration_number=draft.registration_number,
                 tax_id=draft.tax_id,
                 currency=draft.currency,
+                industry=Industry(draft.industry) if draft.industry else None,
                 primary_address=convert(a, NormalizedAddress) if a else None,
                 primary_contact=convert(c, NormalizedContact) if c else None,
             ),

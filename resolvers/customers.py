@@ -50,6 +50,8 @@ async def create_customer(
     checked = await check_customer(
         actor=actor, draft=draft, reseller_id=reseller_id, currencies=currencies, duplicates=False
     )
+    # Keys are trimmed like every other text: " k " and "k" are one key.
+    idempotency_key = idempotency_key.strip() if idempotency_key is not None else None
     key_errors = idempotency.check_key(idempotency_key)
     if checked.errors or key_errors or checked.reseller is None:
         raise InvalidInput([*checked.errors, *key_errors])

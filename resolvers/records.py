@@ -39,6 +39,7 @@ class OrganizationRecord(_Row):
     industry: Industry | None
     created_at: datetime
     created_by: str | None
+    created_by_org_id: UUID | None
     approved_at: datetime | None
     approved_by: str | None
 

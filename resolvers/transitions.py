@@ -37,7 +37,11 @@ async def approve_customer(
 ) -> OrganizationRecord:
     note = _note(comment, ("comment",), required=False)
     customer = await _actionable(actor, id, Permission.APPROVE_CUSTOMER)
-    if four_eyes and customer.created_by == actor.subject:
+    # The creator is a person in an organization: the same `sub` elsewhere is someone else.
+    if four_eyes and (customer.created_by, customer.created_by_org_id) == (
+        actor.subject,
+        actor.org_id,
+    ):
         raise Forbidden(
             "Four-eyes rule: someone other than the creator must approve this customer."
         )

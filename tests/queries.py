@@ -22,7 +22,7 @@ APPROVE = f"""
 mutation Approve($input: ApproveCustomerInput!) {{
   approveCustomer(input: $input) {{
     customer {{ {ORG_FIELDS} history {{ totalCount nodes {{ fromStatus toStatus comment
-      requestId actor {{ subject organization {{ id }} }} }} }} }}
+      occurredAt requestId actor {{ subject organization {{ id }} }} }} }} }}
     errors {{ field code message }}
   }}
 }}

@@ -45,7 +45,10 @@ async def test_reseller_admin_approves_and_the_history_records_it(api: Api) -> N
     assert history["totalCount"] == 2
     created, approval = history["nodes"]
     assert (created["fromStatus"], created["toStatus"]) == (None, "PENDING_APPROVAL")
-    assert created["actor"]["subject"] == "creator"
+    assert created["actor"] == {"subject": "creator", "organization": {"id": api.world.reseller}}
+    assert created["requestId"] and created["requestId"] != approval["requestId"]
+    assert created["occurredAt"] == approved["createdAt"]
+    assert approval["occurredAt"] == approved["approvedAt"]
     assert (approval["fromStatus"], approval["toStatus"]) == ("PENDING_APPROVAL", "ACTIVE")
     assert approval["comment"] == "KYC ok"
     assert approval["actor"] == {"subject": "approver", "organization": {"id": api.world.reseller}}
@@ -167,3 +170,13 @@ async def test_without_four_eyes_the_creator_may_approve(api: Api) -> None:
     own = api.token(api.world.reseller, "ADMIN", sub="maker")
     approved = await api.gql(APPROVE, {"input": {"id": customer}}, token=own)
     assert approved.data["approveCustomer"]["customer"]["status"] == "ACTIVE"
+
+
+async def test_four_eyes_knows_the_same_subject_in_another_organization(
+    api_factory: ApiFactory,
+) -> None:
+    async with api_factory(four_eyes=True) as api:
+        customer = await _create(api, sub="sam")
+        elsewhere = api.token(api.world.distributor, "ADMIN", sub="sam")
+        approved = await api.gql(APPROVE, {"input": {"id": customer}}, token=elsewhere)
+        assert approved.data["approveCustomer"]["customer"]["status"] == "ACTIVE"

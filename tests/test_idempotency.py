@@ -116,3 +116,21 @@ async def test_concurrent_creates_with_one_erp_id_give_one_customer(api: Api) ->
         assert ["erpId"] in [e["field"] for e in loser["errors"]]
         assert {e["code"] for e in loser["errors"]} == {"DUPLICATE"}
     assert await _customers() == 1
+
+
+async def test_keys_are_trimmed_like_other_text(api: Api) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    first = await _create(api, token, customer_input(idempotencyKey=" k1 "))
+    again = await _create(api, token, customer_input(idempotencyKey="k1"))
+    assert again["replayed"] is True
+    assert again["customer"]["id"] == first["customer"]["id"]
+
+
+async def test_a_distributor_key_is_one_request_whatever_the_reseller(api: Api) -> None:
+    token = api.token(api.world.distributor, "ADMIN")
+    here = customer_input(idempotencyKey="d1", resellerId=api.world.reseller)
+    there = customer_input(idempotencyKey="d1", resellerId=api.world.other_reseller)
+    assert (await _create(api, token, here))["errors"] == []
+    reused = await _create(api, token, there)
+    assert [e["code"] for e in reused["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+    assert await _customers() == 1

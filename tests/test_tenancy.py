@@ -76,3 +76,11 @@ async def test_node_resolves_organizations_and_status_changes(api: Api) -> None:
     assert change.data["node"] == {"__typename": "StatusChange", "toStatus": "PENDING_APPROVAL"}
     stranger = api.token(api.world.other_reseller, "ADMIN")
     assert (await api.gql(query, {"id": change_id}, token=stranger)).data["node"] is None
+
+
+async def test_nodes_refuses_more_ids_than_a_page_rather_than_dropping_some(api: Api) -> None:
+    token = api.token(api.world.reseller, "VIEWER")
+    ninety_nine = await api.gql(NODES, {"ids": [api.world.reseller] * 99}, token=token)
+    assert len(ninety_nine.data["nodes"]) == 99
+    too_many = await api.gql(NODES, {"ids": [api.world.reseller] * 101}, token=token)
+    assert too_many["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
