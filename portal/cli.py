@@ -140,7 +140,7 @@ async def _prepare(settings: Settings, url: str) -> None:
 async def _token(settings: Settings, org: str, roles: list[str], subject: str) -> int:
     from resolvers import global_id
     from resolvers.actors import Role
-    from resolvers.tokens import token_service
+    from resolvers.tokens import TokenError, token_service
 
     org_id = global_id.decode_uuid(org, "Organization")
     if org_id is None:
@@ -150,10 +150,15 @@ async def _token(settings: Settings, org: str, roles: list[str], subject: str) -
     if unknown:
         print(f"error: unknown role(s) {', '.join(unknown)}", file=sys.stderr)
         return 2
+    # The generated signing key lives in the database, so it must have its tables.
+    await migrate(settings)
     await Tortoise.init(config=tortoise_config(settings))
     try:
         tokens = await token_service(settings)
         print(tokens.mint(subject=subject, org_id=org_id, roles=[Role(r) for r in roles]))
+    except TokenError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     finally:
         await Tortoise.close_connections()
     return 0

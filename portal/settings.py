@@ -130,7 +130,7 @@ class Settings:
         )
         if not currencies:
             raise SettingsError("PORTAL_CURRENCIES must name at least one currency")
-        return cls(
+        settings = cls(
             database_url=env.get("PORTAL_DATABASE_URL", d.database_url),
             environment=environment,
             jwt_key=jwt_key,
@@ -138,7 +138,7 @@ class Settings:
             jwt_algorithm=algorithm,
             jwt_issuer=env.get("PORTAL_JWT_ISSUER", ""),
             jwt_audience=env.get("PORTAL_JWT_AUDIENCE", ""),
-            token_ttl_seconds=int(_number(env, "PORTAL_TOKEN_TTL_SECONDS", d.token_ttl_seconds)),
+            token_ttl_seconds=int(_positive(env, "PORTAL_TOKEN_TTL_SECONDS", d.token_ttl_seconds)),
             currencies=currencies,
             four_eyes=_flag(env, "PORTAL_FOUR_EYES", False),
             graphiql=_flag(env, "PORTAL_GRAPHIQL", not production),
@@ -157,15 +157,15 @@ class Settings:
             cors_origins=_origins(env, _flag(env, "PORTAL_CORS_ALLOW_CREDENTIALS", False)),
             cors_allow_credentials=_flag(env, "PORTAL_CORS_ALLOW_CREDENTIALS", False),
             idempotency_ttl_seconds=int(
-                _number(env, "PORTAL_IDEMPOTENCY_TTL_SECONDS", d.idempotency_ttl_seconds)
+                _positive(env, "PORTAL_IDEMPOTENCY_TTL_SECONDS", d.idempotency_ttl_seconds)
             ),
             db_pool_min=int(_number(env, "PORTAL_DB_POOL_MIN", d.db_pool_min)),
-            db_pool_max=int(_number(env, "PORTAL_DB_POOL_MAX", d.db_pool_max)),
+            db_pool_max=int(_positive(env, "PORTAL_DB_POOL_MAX", d.db_pool_max)),
             db_statement_timeout_ms=int(
-                _number(env, "PORTAL_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms)
+                _positive(env, "PORTAL_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms)
             ),
             sqlite_busy_timeout_ms=int(
-                _number(env, "PORTAL_SQLITE_BUSY_TIMEOUT_MS", d.sqlite_busy_timeout_ms)
+                _positive(env, "PORTAL_SQLITE_BUSY_TIMEOUT_MS", d.sqlite_busy_timeout_ms)
             ),
             access_log=_flag(env, "PORTAL_ACCESS_LOG", True),
             metrics=_flag(env, "PORTAL_METRICS", True),
@@ -179,3 +179,6 @@ class Settings:
             ),
             fast_executor=_flag(env, "PORTAL_FAST_EXECUTOR", d.fast_executor),
         )
+        if not 0 <= settings.db_pool_min <= settings.db_pool_max:
+            raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")
+        return settings

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
@@ -92,3 +93,23 @@ def test_migrate_and_export_schema(tmp_path: Path) -> None:
     assert "up to date" in _portal("migrate", cwd=tmp_path)
     assert (tmp_path / "portal.sqlite3").exists()
     assert _portal("export-schema", cwd=tmp_path) == print_schema()
+
+
+def test_token_on_a_fresh_database_and_without_a_private_key(tmp_path: Path) -> None:
+    org = global_id.encode("Organization", uuid.uuid4())
+    fresh = _portal("token", "--org", org, "--role", "ADMIN", cwd=tmp_path)
+    assert fresh.startswith("eyJ")
+    result = subprocess.run(
+        [sys.executable, "-m", "portal.cli", "token", "--org", org, "--role", "ADMIN"],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PORTAL_JWT_ALGORITHM": "RS256",
+            "PORTAL_JWT_KEY": "-----BEGIN PUBLIC KEY-----\nnot checked here\n",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "PORTAL_JWT_PRIVATE_KEY" in result.stderr and "Traceback" not in result.stderr
