@@ -15,7 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
-from models import Address, Contact, Organization, OrganizationKind, StatusChange
+from models import (
+    Address,
+    Contact,
+    IdempotencyRecord,
+    Organization,
+    OrganizationKind,
+    StatusChange,
+)
 from portal.settings import Settings
 from tests.api import Api
 from tests.builders import SECOND, customer_input, numbered
@@ -128,7 +135,12 @@ async def test_sigkill_mid_stream_leaves_no_partial_customer(
                         try:
                             await client.post(
                                 "/graphql",
-                                json={"query": CREATE, "variables": {"input": numbered(n)}},
+                                json={
+                                    "query": CREATE,
+                                    "variables": {
+                                        "input": numbered(n) | {"idempotencyKey": f"kill-{n}"}
+                                    },
+                                },
                                 headers={"Authorization": f"Bearer {token}"},
                             )
                         except httpx.TransportError:
@@ -152,6 +164,9 @@ async def test_sigkill_mid_stream_leaves_no_partial_customer(
         "organization_id", flat=True
     )
     assert sorted(history) == sorted(customers)
+    # Every customer's key was remembered with it, and no key outlived its customer.
+    keyed = await IdempotencyRecord.all().values_list("customer_id", flat=True)
+    assert sorted(keyed) == sorted(customers)
 
 
 async def test_a_burst_on_a_small_pool_completes_or_fails_clearly(
@@ -181,5 +196,5 @@ async def test_a_burst_on_a_small_pool_completes_or_fails_clearly(
         else:
             assert body["errors"][0]["extensions"]["code"] in {
                 "SERVICE_UNAVAILABLE",
-                "TIMEOUT",
+                "OPERATION_TIMEOUT",
             }
