@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from graph.errors import BadUserInput
+from resolvers.listing import Window
 
 DEFAULT_PAGE_SIZE = 100
 
@@ -27,12 +27,6 @@ def position(value: str) -> int:
     except (ValueError, UnicodeError):
         pass
     raise BadUserInput(f"Invalid cursor {value!r}.")
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    offset: int
-    limit: int
 
 
 async def window(

@@ -9,8 +9,6 @@ from uuid import UUID, uuid4
 from tortoise.exceptions import IntegrityError
 
 from models import (
-    Address,
-    Contact,
     Industry,
     Organization,
     OrganizationKind,
@@ -104,10 +102,10 @@ async def create_customer(
     # The rows as written are the rows a read would return (through the same converters).
     org, address, contact = (row.values for row in rows[:3])
     return Created(
-        OrganizationRecord.from_row(_decode_org(org)),
+        OrganizationRecord.from_raw(org),
         replayed=False,
-        address=AddressRecord.from_row(_decode_address(address)),
-        contact=ContactRecord.from_row(_decode_contact(contact)),
+        address=AddressRecord.from_raw(address),
+        contact=ContactRecord.from_raw(contact),
     )
 
 
@@ -236,12 +234,6 @@ async def _duplicates(reseller: UUID, data: CustomerDraft) -> list[FieldError]:
             message = f"Another customer of this reseller already has this {label}."
             errors.append(FieldError((field,), ErrorCode.DUPLICATE, message))
     return errors
-
-
-_ORG_COLUMNS = OrganizationRecord.columns()
-_decode_org = sql.decoder(Organization, _ORG_COLUMNS)
-_decode_address = sql.decoder(Address, AddressRecord.columns())
-_decode_contact = sql.decoder(Contact, ContactRecord.columns())
 
 
 def _rows(

@@ -12,7 +12,7 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from models import Address, Contact, Organization, OrganizationStatus, StatusChange
+from models import Organization, OrganizationStatus, StatusChange
 from resolvers import sql
 from resolvers.actors import Actor
 from resolvers.listing import Filter, Sort, Window, to_q
@@ -46,7 +46,7 @@ async def get_organizations(*, actor: Actor, ids: Iterable[UUID]) -> dict[UUID, 
         *wanted,
         *scope,
     )
-    records = (OrganizationRecord.from_row(_decode_org(row)) for row in rows)
+    records = (OrganizationRecord.from_raw(row) for row in rows)
     return {record.id: record for record in records}
 
 
@@ -71,11 +71,6 @@ class Listing:
 # relations), so a page costs one statement whatever its size or selection.
 _ORG_COLUMNS = OrganizationRecord.columns()
 _SELECT_ORG = sql.columns(_ORG_COLUMNS)
-_decode_org = sql.decoder(Organization, _ORG_COLUMNS)
-_DECODERS = {
-    "address": sql.decoder(Address, AddressRecord.columns()),
-    "contact": sql.decoder(Contact, ContactRecord.columns()),
-}
 _ADDRESS_COLUMNS = {f"address__{c}": c for c in AddressRecord.columns()}
 _CONTACT_COLUMNS = {f"contact__{c}": c for c in ContactRecord.columns()}
 
@@ -165,8 +160,7 @@ async def _by_organization(table: str, record: type[R], org_ids: Sequence[UUID])
         f'WHERE "organization_id" IN ({_params(len(org_ids))})',
         *org_ids,
     )
-    decode = _DECODERS[table]
-    found = (record.from_row(decode(row)) for row in rows)
+    found = (record.from_raw(row) for row in rows)
     return {r.organization_id: r for r in found}
 
 

@@ -8,16 +8,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from models import Industry, OrganizationKind, OrganizationStatus
+from tortoise.models import Model
+
+from models import (
+    Address,
+    Contact,
+    Industry,
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    StatusChange,
+)
+from resolvers import sql
 
 
 class _Row:
+    model: ClassVar[type[Model]]
+    _decoders: ClassVar[dict[type, sql.Decoder]] = {}
+
     @classmethod
     def columns(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    @classmethod
+    def from_raw(cls, row: dict[str, Any]) -> Self:
+        """From a hand-written statement's raw row, through the model's field converters."""
+        decode = cls._decoders.get(cls)
+        if decode is None:
+            decode = cls._decoders[cls] = sql.decoder(cls.model, cls.columns())
+        return cls.from_row(decode(row))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Self:
@@ -26,6 +48,7 @@ class _Row:
 
 @dataclass(frozen=True, slots=True)
 class OrganizationRecord(_Row):
+    model: ClassVar[type[Model]] = Organization
     id: UUID
     kind: OrganizationKind
     status: OrganizationStatus
@@ -53,6 +76,7 @@ class OrganizationRecord(_Row):
 
 @dataclass(frozen=True, slots=True)
 class AddressRecord(_Row):
+    model: ClassVar[type[Model]] = Address
     organization_id: UUID
     country: str
     city: str
@@ -64,6 +88,7 @@ class AddressRecord(_Row):
 
 @dataclass(frozen=True, slots=True)
 class ContactRecord(_Row):
+    model: ClassVar[type[Model]] = Contact
     organization_id: UUID
     first_name: str
     last_name: str
@@ -74,6 +99,7 @@ class ContactRecord(_Row):
 
 @dataclass(frozen=True, slots=True)
 class StatusChangeRecord(_Row):
+    model: ClassVar[type[Model]] = StatusChange
     id: UUID
     organization_id: UUID
     from_status: OrganizationStatus | None

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from models import Organization, OrganizationKind, OrganizationStatus
+from models import OrganizationKind, OrganizationStatus
 from resolvers import global_id, sql
 from resolvers.actors import Actor, Permission
 from resolvers.atomic import atomic
@@ -85,7 +85,6 @@ async def _actionable(actor: Actor, id: str, permission: Permission) -> Organiza
 
 
 _RECORD_COLUMNS = OrganizationRecord.columns()
-_decode = sql.decoder(Organization, _RECORD_COLUMNS)
 _HISTORY_COLUMNS = (
     "id",
     "organization_id",
@@ -160,4 +159,4 @@ async def _transition(
             f"The customer is {status}; only a customer in {_FROM} can become {to}."
         )
     # RETURNING gave the row as updated: no second read.
-    return OrganizationRecord.from_row(_decode(rows[0]))
+    return OrganizationRecord.from_raw(rows[0])
