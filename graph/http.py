@@ -32,6 +32,7 @@ from strawberry.types import ExecutionResult
 from graph.context import Context
 from graph.limits import token_error
 from portal.settings import Settings
+from resolvers.errors import Unavailable
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -115,6 +116,8 @@ class GraphQLView(GraphQL[Context, None]):
             response = self._error(e.status_code, e.reason, media)
         except RequestError as e:
             response = self._error(e.status, e.message, media, e.extensions, e.headers)
+        except Unavailable as e:  # the database could not serve authentication in time
+            response = self._error(503, str(e), media, e.extensions)
         await response(scope, receive, send)
 
     def _error(

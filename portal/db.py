@@ -39,6 +39,8 @@ def _connection(settings: Settings) -> str | dict[str, Any]:
     if config["engine"] != "tortoise.backends.asyncpg":
         return config
     credentials = config["credentials"]
+    config["engine"] = "portal.pg"  # asyncpg with a bounded wait for a pooled connection
+    credentials.setdefault("acquire_timeout", settings.db_acquire_timeout_seconds)
     credentials.setdefault("minsize", settings.db_pool_min)
     credentials.setdefault("maxsize", settings.db_pool_max)
     # A runaway statement is cancelled by the server instead of holding a pooled connection.

@@ -91,6 +91,7 @@ class Settings:
     db_pool_max: int = 10
     sqlite_busy_timeout_ms: int = 5000
     db_statement_timeout_ms: int = 15000
+    db_acquire_timeout_seconds: float = 5.0
     # Operations (graph/observability.py): one JSON line per request on stderr, /metrics.
     access_log: bool = True
     metrics: bool = True
@@ -163,6 +164,9 @@ class Settings:
             db_pool_max=int(_positive(env, "PORTAL_DB_POOL_MAX", d.db_pool_max)),
             db_statement_timeout_ms=int(
                 _positive(env, "PORTAL_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms)
+            ),
+            db_acquire_timeout_seconds=_positive(
+                env, "PORTAL_DB_ACQUIRE_TIMEOUT_SECONDS", d.db_acquire_timeout_seconds
             ),
             sqlite_busy_timeout_ms=int(
                 _positive(env, "PORTAL_SQLITE_BUSY_TIMEOUT_MS", d.sqlite_busy_timeout_ms)
