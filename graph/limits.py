@@ -100,24 +100,20 @@ def check_document(document: DocumentNode, settings: Settings) -> list[GraphQLEr
                 )
     counter = _Counter()
     visit(document, counter)
-    if counter.aliases > settings.max_aliases:
-        errors.append(
-            LimitExceeded(
-                f"The document uses {counter.aliases} aliases; the limit is "
-                f"{settings.max_aliases} (PORTAL_MAX_ALIASES).",
-                limit="maxAliases",
-                max=settings.max_aliases,
-            )
-        )
-    if counter.directives > settings.max_directives:
-        errors.append(
-            LimitExceeded(
-                f"The document uses {counter.directives} directives; the limit is "
-                f"{settings.max_directives} (PORTAL_MAX_DIRECTIVES).",
-                limit="maxDirectives",
-                max=settings.max_directives,
-            )
-        )
+    counted = (
+        ("aliases", counter.aliases, settings.max_aliases, "maxAliases", "PORTAL_MAX_ALIASES"),
+        (
+            "directives",
+            counter.directives,
+            settings.max_directives,
+            "maxDirectives",
+            "PORTAL_MAX_DIRECTIVES",
+        ),
+    )
+    for what, count, most, limit, variable in counted:
+        if count > most:
+            message = f"The document uses {count} {what}; the limit is {most} ({variable})."
+            errors.append(LimitExceeded(message, limit=limit, max=most))
     return errors
 
 

@@ -16,7 +16,7 @@ from graph.paging import window
 from graph.selection import item_fields
 from graph.types import Country, Currency, Node, Organization, StatusChange, Subdivision, Viewer
 from graph.validation import CustomerValidation
-from resolvers import customers, global_id, organizations
+from resolvers import customer_checks, global_id, organizations
 from resolvers.errors import DomainError
 from resolvers.listing import Window
 from resolvers.validation import country_catalog, currency_catalog
@@ -143,7 +143,7 @@ class Query:
     ) -> CustomerValidation:
         actor = info.context.require_actor()
         try:
-            checked = await customers.check_customer(
+            checked = await customer_checks.check_customer(
                 actor=actor,
                 draft=input.to_draft(),
                 reseller_id=input.reseller_id,

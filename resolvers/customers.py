@@ -1,4 +1,5 @@
-"""Creating customers: who may, under which reseller, and writing one in a single transaction."""
+"""Creating customers: replays, the write in one transaction, and the answer from what was
+written. What is checked before writing lives in resolvers.customer_checks."""
 
 from __future__ import annotations
 
@@ -10,20 +11,17 @@ from tortoise.exceptions import IntegrityError
 
 from models import (
     Industry,
-    Organization,
     OrganizationKind,
     OrganizationStatus,
 )
-from resolvers import global_id, idempotency, sql
-from resolvers.actors import Actor, Permission
+from resolvers import idempotency, sql
+from resolvers.actors import Actor
 from resolvers.atomic import atomic
-from resolvers.errors import ErrorCode, FieldError, Forbidden, InvalidInput, NotFound
+from resolvers.customer_checks import check_customer, duplicates_of
+from resolvers.errors import FieldError, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
-from resolvers.validation import CustomerDraft, validate_customer
-from resolvers.visibility import visible
-
-RESELLER_FIELD = ("resellerId",)
+from resolvers.validation import CustomerDraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +62,7 @@ async def create_customer(
         replay = await _replay(actor, idempotency_key, fingerprint, now, forget_expired=postgres)
         if replay is not None:
             return replay
-    if duplicates := await _duplicates(reseller, data):
+    if duplicates := await duplicates_of(reseller, data):
         return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
 
     customer_id = uuid4()
@@ -91,7 +89,7 @@ async def create_customer(
     except IntegrityError:
         # A concurrent request won the race: the same key (a retry) or the same numbers.
         # The failed transaction is already rolled back, so reading again is safe here.
-        if duplicates := await _duplicates(reseller, data):
+        if duplicates := await duplicates_of(reseller, data):
             return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
         created = (
             await _replay(actor, idempotency_key, fingerprint, now) if idempotency_key else None
@@ -107,62 +105,6 @@ async def create_customer(
         address=AddressRecord.from_raw(address),
         contact=ContactRecord.from_raw(contact),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    normalized: CustomerDraft
-    reseller: UUID | None
-    errors: list[FieldError]
-
-
-async def check_customer(
-    *,
-    actor: Actor,
-    draft: CustomerDraft,
-    reseller_id: str | None,
-    currencies: tuple[str, ...],
-    duplicates: bool = True,
-) -> Checked:
-    """Everything createCustomer checks, without writing: form rules, target, duplicates.
-
-    createCustomer looks for duplicates only after an idempotent replay is ruled out, since a
-    replay's numbers naturally match the customer its first call created.
-    """
-    if not actor.can(Permission.CREATE_CUSTOMER):
-        raise Forbidden("Your role does not allow creating customers.")
-    reseller, reseller_errors = await _target_reseller(actor, reseller_id)
-    result = validate_customer(draft, currencies=currencies)
-    errors = [*reseller_errors, *result.errors]
-    if duplicates and reseller is not None and not result.errors:
-        errors += await _duplicates(reseller, result.normalized)
-    return Checked(result.normalized, reseller, errors)
-
-
-async def _target_reseller(
-    actor: Actor, reseller_id: str | None
-) -> tuple[UUID | None, list[FieldError]]:
-    """The reseller the customer is created under, or the error that says why there is none."""
-    if actor.org_kind is OrganizationKind.RESELLER:
-        requested = global_id.decode_uuid(reseller_id, "Organization") if reseller_id else None
-        if reseller_id is not None and requested != actor.org_id:
-            return None, [_unknown_reseller()]
-        return actor.org_id, []
-    if reseller_id is None:
-        message = "Choose the reseller the customer belongs to."
-        return None, [FieldError(RESELLER_FIELD, ErrorCode.REQUIRED, message)]
-    requested = global_id.decode_uuid(reseller_id, "Organization")
-    exists = (
-        requested is not None
-        and await Organization.filter(
-            visible(actor), id=requested, kind=OrganizationKind.RESELLER
-        ).exists()
-    )
-    return (requested, []) if exists else (None, [_unknown_reseller()])
-
-
-def _unknown_reseller() -> FieldError:
-    return FieldError(RESELLER_FIELD, ErrorCode.NOT_FOUND, "No such reseller.")
 
 
 async def _replay(
@@ -192,48 +134,6 @@ async def _replay_or_refuse(
     if replay is None:
         raise InvalidInput(duplicates)
     return replay
-
-
-_DUPLICATES_SQL = """
-SELECT "erp_id", "tax_id", "registration_country", "registration_number" FROM "organization"
-WHERE "parent_id" = $1
-  AND ("erp_id" = $2 OR "tax_id" = $3
-       OR ("registration_country" = $4 AND "registration_number" = $5))
-"""
-
-
-async def _duplicates(reseller: UUID, data: CustomerDraft) -> list[FieldError]:
-    """Friendly DUPLICATE errors; the unique constraints are what actually guarantee it.
-
-    Only called for a valid form, so every number compared here is present."""
-    address = data.primary_address
-    country = address.country if address else None
-    rows = await sql.fetch(
-        _DUPLICATES_SQL,
-        reseller,
-        data.erp_id,
-        data.tax_id,
-        country,
-        data.registration_number,
-    )
-    errors: list[FieldError] = []
-    checks = (
-        ("erpId", "ERP ID", lambda r: r["erp_id"] == data.erp_id),
-        ("taxId", "tax ID", lambda r: r["tax_id"] == data.tax_id),
-        (
-            "registrationNumber",
-            "registration number",
-            lambda r: (
-                r["registration_country"] == country
-                and r["registration_number"] == data.registration_number
-            ),
-        ),
-    )
-    for field, label, clashes in checks:
-        if any(clashes(row) for row in rows):
-            message = f"Another customer of this reseller already has this {label}."
-            errors.append(FieldError((field,), ErrorCode.DUPLICATE, message))
-    return errors
 
 
 def _rows(
