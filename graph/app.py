@@ -26,6 +26,7 @@ from graph.schema import build_schema
 from portal.db import tortoise_config
 from portal.settings import Settings
 from resolvers.actors import load_actor
+from resolvers.jobs.tasks import build_worker
 from resolvers.tokens import TokenError, TokenService, token_service
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -110,7 +111,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             graphql.tokens = await token_service(settings)
             app.state.tokens = graphql.tokens
-            yield
+            # Started inside the ORM's context, so the worker's tasks inherit it.
+            worker = build_worker(settings) if settings.jobs_in_server else None
+            if worker is not None:
+                worker.start()
+            try:
+                yield
+            finally:
+                # uvicorn runs this after the requests in flight ended (or timed out).
+                if worker is not None:
+                    await worker.stop(grace_seconds=settings.shutdown_timeout_seconds)
 
     return Starlette(
         routes=[
