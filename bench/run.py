@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.run [--quick] [--db sqlite|postgres|both] [--duration S]
 
 For each database: seed a fresh database with 20,000 organizations, start the real server
-(`uvicorn graph.app:create_app --factory`) and the raw baseline (`bench.raw`) pinned to one
+(`uvicorn server.app:create_app --factory`) and the raw baseline (`bench.raw`) pinned to one
 core, drive both from this process pinned to another core with a fixed number of keep-alive
 connections, and print requests/s, p50/p99 latency and server CPU per request (from
 /proc/<pid>/stat), with the API's ratios to the baseline. Never touches the `test` database.
@@ -100,7 +100,7 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
     print(f"\n## {db}: seeded {args.orgs} organizations in {time.perf_counter() - started:.1f} s")
     server_core = cores[0] if len(cores) > 1 else None
     env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
-    api, api_port = _start("graph.app:create_app", env, server_core)
+    api, api_port = _start("server.app:create_app", env, server_core)
     raw, raw_port = _start("bench.raw:create_app", {"BENCH_DATABASE_URL": url}, server_core)
     reader, writer = _tokens(data)
     print(
@@ -157,7 +157,7 @@ async def _scale_out(
     print(f"\n### scale-out: {work.name}, server unpinned, load on core {cores[-1]}\n")
     print("| workers | API req/s | p50 / p99 ms |\n|--:|--:|--:|")
     for workers in range(1, len(cores) + 1):
-        api, port = _start("graph.app:create_app", env, None, workers=workers)
+        api, port = _start("server.app:create_app", env, None, workers=workers)
         try:
             result = await drive(
                 port=port,
