@@ -1,0 +1,58 @@
+"""The typed per-request context every resolver receives, and the `Info` alias for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from graph.core.loaders import Loaders
+from resolvers.actors import Actor, Permission
+from settings import Settings
+
+
+class Unauthenticated(GraphQLError):
+    """No valid bearer token: not something a form can fix, so a top-level error."""
+
+    def __init__(self, reason: str = "Sign in: send a valid bearer token.") -> None:
+        super().__init__(reason, extensions={"code": "UNAUTHENTICATED"})
+
+
+class Forbidden(GraphQLError):
+    """Signed in, but no role grants what the field needs: ask for a role, not a form fix."""
+
+    def __init__(self, permission: Permission) -> None:
+        super().__init__(
+            f"Your roles do not grant {permission.value}.",
+            extensions={"code": "FORBIDDEN", "permission": permission.value},
+        )
+
+
+@dataclass(slots=True)
+class Context:
+    request: Request
+    response: Response
+    settings: Settings
+    request_id: str
+    actor: Actor | None
+    # Set when a token was sent but refused; a bad token is never treated as "no token".
+    auth_error: str | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.actor)
+
+    def require_actor(self, permission: Permission | None = Permission.READ) -> Actor:
+        """The signed-in actor, holding `permission` (READ unless said otherwise): deny by
+        default, so a token whose roles grant nothing reads nothing."""
+        if self.actor is None:
+            raise Unauthenticated(self.auth_error or "Sign in: send a valid bearer token.")
+        if permission is not None and not self.actor.can(permission):
+            raise Forbidden(permission)
+        return self.actor
+
+
+Info = strawberry.Info[Context, None]

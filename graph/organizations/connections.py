@@ -1,0 +1,90 @@
+"""The organization list's connection (`edges`, `nodes`, `pageInfo`, `totalCount`).
+
+The history connection lives with the types (`Organization.history` returns it, and its
+entries point back at organizations), so the two modules import one way only.
+
+`totalCount` and `countsByStatus` are resolvers, so their queries run only when selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+import strawberry
+
+from graph.core.context import Info
+from graph.core.enums import OrganizationStatus
+from graph.core.paging import PageInfo, cursor, page_info
+from graph.organizations.types import UNLOADED, Organization
+from resolvers import organizations
+from resolvers.listing import Filter
+from resolvers.records import (
+    AddressRecord,
+    ContactRecord,
+    OrganizationRecord,
+)
+
+
+@strawberry.type(description="An organization in a list, with its cursor.")
+class OrganizationEdge:
+    cursor: str = strawberry.field(description="Pass as `after`/`before` to page from here.")
+    node: Organization = strawberry.field(description="The organization.")
+
+
+@strawberry.type(description="How many organizations match per status (for status tabs).")
+class StatusCount:
+    status: OrganizationStatus = strawberry.field(description="The status.")
+    count: int = strawberry.field(description="Matching organizations in that status.")
+
+
+@strawberry.type(description="A page of organizations.")
+class OrganizationConnection:
+    edges: list[OrganizationEdge] = strawberry.field(description="Rows with cursors.")
+    nodes: list[Organization] = strawberry.field(description="Rows without cursors.")
+    page_info: PageInfo = strawberry.field(description="Paging state.")
+    filter: strawberry.Private[Filter | None]
+    counts_filter: strawberry.Private[Filter | None]
+
+    @strawberry.field(description="All matching organizations, over every page.")
+    async def total_count(self, info: Info) -> int:
+        actor = info.context.require_actor()
+        return await organizations.count_organizations(actor=actor, filter=self.filter)
+
+    @strawberry.field(
+        description="Matches per status, ignoring a top-level `status` filter, for status tabs."
+    )
+    async def counts_by_status(self, info: Info) -> list[StatusCount]:
+        actor = info.context.require_actor()
+        counts = await organizations.count_by_status(actor=actor, filter=self.counts_filter)
+        return [StatusCount(status=s, count=n) for s, n in counts.items()]
+
+    @classmethod
+    def build(
+        cls,
+        records: Sequence[OrganizationRecord],
+        *,
+        offset: int,
+        has_next: bool,
+        filter: Filter | None,
+        counts_filter: Filter | None,
+        addresses: Mapping[UUID, AddressRecord | None] | None = None,
+        contacts: Mapping[UUID, ContactRecord | None] | None = None,
+    ) -> OrganizationConnection:
+        """`addresses`/`contacts`: what the page's query fetched along (None: not fetched)."""
+        nodes = [
+            Organization.from_record(
+                r,
+                address=UNLOADED if addresses is None else addresses.get(r.id),
+                contact=UNLOADED if contacts is None else contacts.get(r.id),
+            )
+            for r in records
+        ]
+        edges = [OrganizationEdge(cursor=cursor(offset + i), node=n) for i, n in enumerate(nodes)]
+        return cls(
+            edges=edges,
+            nodes=nodes,
+            page_info=page_info(offset, len(nodes), has_next),
+            filter=filter,
+            counts_filter=counts_filter,
+        )

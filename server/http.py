@@ -1,0 +1,211 @@
+"""GraphQL over HTTP as the spec (and the graphql-http audit) asks, on top of Strawberry's view.
+
+What this adds to Strawberry's ASGI view:
+
+- content negotiation: `application/graphql-response+json` when the client asks for it,
+  `application/json` for `application/json`, `*/*` or no Accept header;
+- request errors (unparsable JSON, bad parameters, a document that does not parse or validate,
+  variables that do not coerce) answer without a `data` entry, 400 under
+  `application/graphql-response+json` and 200 under `application/json`; every error body is JSON;
+- POST accepts only `application/json` (415 otherwise), so a browser cannot send a query from
+  a plain HTML form; GET runs queries only (405 for a mutation);
+- a per-operation time limit (503 with OPERATION_TIMEOUT when it runs out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+
+from graph.core.context import Context
+from graph.execution.limits import token_error
+from resolvers.errors import Unavailable
+from settings import Settings
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+class RequestError(Exception):
+    """A request the server refuses before or instead of running it."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extensions = {"code": code, **(extensions or {})}
+        self.headers = dict(headers or {})
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type for an Accept header: the supported type with the highest
+    quality, application/json for wildcards, a missing header or nothing supported."""
+    best, best_q = JSON, -1.0
+    for part in (accept or "").split(","):
+        media, _, params = part.strip().partition(";")
+        media = media.strip().lower()
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        candidate = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON}.get(media)
+        if media in {"*/*", "application/*"}:
+            candidate = JSON
+        if candidate and q > best_q:
+            best, best_q = candidate, q
+    return best
+
+
+def error_body(message: str, extensions: Mapping[str, object]) -> bytes:
+    return json.dumps({"errors": [{"message": message, "extensions": dict(extensions)}]}).encode()
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """No operation ran: the document did not parse or validate, or the variables did not
+    coerce. Those errors carry no path; an error while running a field always has one."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+
+
+class GraphQLView(GraphQL[Context, None]):
+    settings: Settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
+        request = Request(scope, receive)
+        media = negotiate(request.headers.get("accept"))
+        request.state.graphql_media = media
+        try:
+            if request.method == "POST":
+                content_type = request.headers.get("content-type", "")
+                if content_type.partition(";")[0].strip().lower() != JSON:
+                    raise RequestError(
+                        415,
+                        "Send the request as JSON: `Content-Type: application/json`.",
+                        code="UNSUPPORTED_MEDIA_TYPE",
+                    )
+            response = await self.run(request)
+        except HTTPException as e:
+            response = self._error(e.status_code, e.reason, media)
+        except RequestError as e:
+            response = self._error(e.status, e.message, media, e.extensions, e.headers)
+        except Unavailable as e:  # the database could not serve authentication in time
+            response = self._error(503, str(e), media, e.extensions)
+        await response(scope, receive, send)
+
+    def _error(
+        self,
+        status: int,
+        message: str,
+        media: str,
+        extensions: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        code = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(
+            status, "BAD_REQUEST"
+        )
+        return Response(
+            error_body(message, extensions or {"code": code}),
+            status_code=status,
+            media_type=media,
+            headers=dict(headers or {}),
+        )
+
+    async def execute_single(  # noqa: PLR0917
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        limit = self.settings.operation_timeout_seconds
+        try:
+            async with asyncio.timeout(limit):
+                return await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+        except TimeoutError as e:
+            raise RequestError(
+                503,
+                f"The operation ran longer than the limit of {limit:g} s "
+                "(PORTAL_OPERATION_TIMEOUT_SECONDS).",
+                code="OPERATION_TIMEOUT",
+                extensions={"limit": "operationTimeoutSeconds", "max": limit},
+            ) from e
+        except HTTPException as e:
+            if isinstance(e.__cause__, InvalidOperationTypeError):
+                raise RequestError(
+                    405,
+                    "GET runs queries only; send mutations with POST.",
+                    code="METHOD_NOT_ALLOWED",
+                    headers={"Allow": "POST"},
+                ) from e
+            if isinstance(e.__cause__, MissingQueryError):
+                raise RequestError(
+                    400, "Send the GraphQL document in the `query` parameter.", code="BAD_REQUEST"
+                ) from e
+            raise
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        assert isinstance(request, Request)  # no WebSocket route is mounted
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = request.state.graphql_media
+        # process_result sees only the request; it sets the status on this sub-response.
+        request.state.sub_response = sub_response
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        if result.errors:
+            result.errors = [token_error(e, self.settings) for e in result.errors]
+        response = await super().process_result(request, result)
+        if _is_request_error(result):
+            response.pop("data", None)
+            if request.state.graphql_media == GRAPHQL_RESPONSE:
+                request.state.sub_response.status_code = 400
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = f"{sub_response.media_type or JSON}; charset=utf-8"
+        return response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "`operationName` must be a string or null.")
+        return data
