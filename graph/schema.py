@@ -26,17 +26,19 @@ from graph.execution.limits import DocumentLimiter
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
+from graph.webhooks.mutations import WebhookMutations
+from graph.webhooks.queries import WebhookQueries
 
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 @strawberry.type(name="Query", description="Reads.")
-class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries):
+class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries, WebhookQueries):
     pass
 
 
 @strawberry.type(name="Mutation", description="Writes.")
-class Mutation(OrganizationMutations):
+class Mutation(OrganizationMutations, WebhookMutations):
     pass
 
 

@@ -1,15 +1,41 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
-from models.enums import Industry, JobStatus, OrganizationKind, OrganizationStatus
+from models.enums import (
+    DeliveryStatus,
+    EventType,
+    Industry,
+    JobStatus,
+    OrganizationKind,
+    OrganizationStatus,
+)
 from models.history import StatusChange
 from models.idempotency import IdempotencyRecord
 from models.job import Job
 from models.organization import Address, Contact, Organization
 from models.secret import Secret
+from models.webhook import Delivery, DeliveryAttempt, Endpoint, Event
 
-__models__ = [Organization, Address, Contact, StatusChange, IdempotencyRecord, Secret, Job]
+__models__ = [
+    Organization,
+    Address,
+    Contact,
+    StatusChange,
+    IdempotencyRecord,
+    Secret,
+    Job,
+    Event,
+    Endpoint,
+    Delivery,
+    DeliveryAttempt,
+]
 
 __all__ = [
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
+    "Endpoint",
+    "Event",
+    "EventType",
     "Address",
     "Contact",
     "IdempotencyRecord",

@@ -30,3 +30,23 @@ class JobStatus(StrEnum):
     RUNNING = "RUNNING"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+
+
+class EventType(StrEnum):
+    """What happened to an organization, as webhooks name it (the Standard Webhooks `type`)."""
+
+    CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_UPDATED = "customer.updated"
+    CUSTOMER_STATUS_CHANGED = "customer.status_changed"
+    TAX_ID_VERIFICATION_CHANGED = "customer.tax_id_verification_changed"
+    # Sent only by sendTestWebhook, never written to the outbox.
+    WEBHOOK_TEST = "webhook.test"
+
+
+class DeliveryStatus(StrEnum):
+    """PENDING: not yet answered with a 2xx (retrying); SUCCEEDED; FAILED: every attempt used,
+    or the endpoint was disabled or deleted meanwhile."""
+
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"

@@ -29,6 +29,9 @@ class Job(Model):
     # job runs; once it has passed, any worker may take the job up again.
     locked_by = fields.CharField(max_length=128, null=True)
     locked_until = fields.DatetimeField(null=True)
+    # Jobs sharing a key run one at a time, in the order they were created (`created_at`,
+    # then `id`): only the oldest unfinished job of a key can be claimed. NULL: no order.
+    ordering_key = fields.CharField(max_length=128, null=True)
     # A short code (a registry's error code, an exception's class name), never data.
     last_error = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField()
@@ -40,6 +43,8 @@ class Job(Model):
         indexes = (
             # Claiming: the due jobs of a queue, oldest first.
             Index(fields=("queue", "status", "run_at"), name="job_queue_status_run_at"),
+            # Claiming with an ordering key: is an older job of the key still unfinished?
+            Index(fields=("ordering_key", "status"), name="job_ordering_key_status"),
             # Forgetting finished jobs after the retention period.
             Index(fields=("finished_at",), name="job_finished_at"),
         )

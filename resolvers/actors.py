@@ -21,6 +21,8 @@ class Permission(StrEnum):
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
     APPROVE_CUSTOMER = "APPROVE_CUSTOMER"
     REJECT_CUSTOMER = "REJECT_CUSTOMER"
+    # Registering webhook endpoints and reading their deliveries: ADMIN only.
+    MANAGE_WEBHOOKS = "MANAGE_WEBHOOKS"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from tortoise.exceptions import IntegrityError
 
 from models import (
+    EventType,
     Industry,
     OrganizationKind,
     OrganizationStatus,
@@ -22,6 +23,7 @@ from resolvers.errors import FieldError, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
+from resolvers.webhooks import outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,13 @@ async def create_customer(
 
     customer_id = uuid4()
     rows = _rows(customer_id, actor, reseller, data, now, request_id)
+    # Its event goes in the same statement/transaction: no customer without its event.
+    rows += outbox.event_rows(
+        EventType.CUSTOMER_CREATED,
+        customer_id,
+        to_status=OrganizationStatus.PENDING_APPROVAL,
+        request_id=request_id,
+    )
     if idempotency_key is not None:
         rows.append(
             idempotency.record(

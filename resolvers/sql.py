@@ -123,3 +123,38 @@ def _combined_insert(shape: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     if not ctes:
         return last
     return "WITH " + ", ".join(f"i{n} AS ({s})" for n, s in enumerate(ctes)) + " " + last
+
+
+def inserts_if(source: str, rows: Sequence[Row], first: int) -> tuple[list[str], list[object]]:
+    """PostgreSQL: CTE bodies that insert `rows` only when the CTE `source` returned a row
+    (a conditional write and what goes with it, in one statement), with their arguments
+    numbered from `$first`. Each argument is cast to its column's type, which PostgreSQL
+    cannot infer in `INSERT … SELECT`."""
+    statements: list[str] = []
+    args: list[object] = []
+    for row in rows:
+        names = tuple(row.values)
+        statements.append(_selected_insert(row.table, names, first + len(args), source))
+        args.extend(row.values.values())
+    return statements, args
+
+
+@cache
+def _selected_insert(table: str, names: tuple[str, ...], first: int, source: str) -> str:
+    types = _postgres_types(table)
+    params = ", ".join(f"CAST(${first + i} AS {types[name]})" for i, name in enumerate(names))
+    return f'INSERT INTO "{table}" ({columns(names)}) SELECT {params} FROM {source}'
+
+
+@cache
+def _postgres_types(table: str) -> dict[str, str]:
+    from tortoise import Tortoise
+
+    for model in Tortoise.apps["models"].values():
+        meta = model._meta
+        if meta.db_table == table:
+            return {
+                column: meta.fields_map[name].get_for_dialect("postgres", "SQL_TYPE")
+                for name, column in meta.fields_db_projection.items()
+            }
+    raise LookupError(table)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from models import OrganizationKind, OrganizationStatus
+from models import EventType, OrganizationKind, OrganizationStatus
 from resolvers import global_id, sql
 from resolvers.actors import Actor, Permission
 from resolvers.atomic import atomic
@@ -27,6 +27,7 @@ from resolvers.errors import (
 from resolvers.organizations import get_organization
 from resolvers.records import OrganizationRecord
 from resolvers.validation.text import is_refused_char
+from resolvers.webhooks import outbox
 
 MAX_NOTE_LENGTH = 2000
 _FROM = OrganizationStatus.PENDING_APPROVAL
@@ -104,16 +105,16 @@ UPDATE "organization" SET "status" = $3, "updated_at" = $4,
 WHERE "id" = $1 AND "status" = $2
 RETURNING {sql.columns(_RECORD_COLUMNS)}
 """
-# PostgreSQL: the UPDATE and the history entry in one statement (atomic by itself: one round
-# trip, no BEGIN/COMMIT); the entry is written only when the conditional UPDATE matched.
+# PostgreSQL: the UPDATE, the history entry and the outbox event in one statement (atomic by
+# itself: one round trip, no BEGIN/COMMIT); entry and event are written only when the
+# conditional UPDATE matched.
 _UPDATE_AND_RECORD = f"""
 WITH won AS ({_UPDATE}),
 entry AS (
     INSERT INTO "status_change" ({sql.columns(_HISTORY_COLUMNS)})
     SELECT $6::uuid, "id", $2, $3, $7::text, $4, $8::text, $9::uuid, $10::text FROM won
-)
-SELECT * FROM won
-"""
+)"""
+_FIRST_EVENT_ARG = 11
 
 
 async def _transition(
@@ -138,17 +139,28 @@ async def _transition(
         "request_id": request_id,
     }
 
+    events = outbox.event_rows(
+        EventType.CUSTOMER_STATUS_CHANGED,
+        customer.id,
+        from_status=_FROM,
+        to_status=to,
+        request_id=request_id,
+    )
+
     async def write() -> list[dict[str, Any]]:
         won = await sql.fetch(_UPDATE, *update)
         if won:
-            await sql.insert(sql.Row("status_change", entry))
+            await sql.insert(sql.Row("status_change", entry), *events)
         return won
 
     if sql.is_postgres(sql.client()):
+        inserts, event_args = sql.inserts_if("won", events, _FIRST_EVENT_ARG)
+        ctes = "".join(f", e{n} AS ({body})" for n, body in enumerate(inserts))
         rows = await sql.fetch(
-            _UPDATE_AND_RECORD,
+            f"{_UPDATE_AND_RECORD}{ctes} SELECT * FROM won",
             *update,
             *(entry[c] for c in ("id", "comment", "actor_subject", "actor_org_id", "request_id")),
+            *event_args,
         )
     else:
         rows = await atomic(write)

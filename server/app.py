@@ -19,6 +19,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from graph.core.context import Context
 from graph.schema import build_schema
+from graph.webhooks.payload import renderer
 from models.database import tortoise_config
 from resolvers.actors import load_actor
 from resolvers.jobs.tasks import build_worker
@@ -117,7 +118,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             graphql.tokens = await token_service(settings)
             app.state.tokens = graphql.tokens
             # Started inside the ORM's context, so the worker's tasks inherit it.
-            worker = build_worker(settings) if settings.jobs_in_server else None
+            worker = (
+                build_worker(settings, render=renderer(settings))
+                if settings.jobs_in_server
+                else None
+            )
             if worker is not None:
                 worker.start()
             try:

@@ -46,6 +46,20 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """A comma list of waits in seconds; empty means: no retries."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        delays = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a comma list of seconds, not {raw!r}") from exc
+    if any(delay < 0 for delay in delays):
+        raise SettingsError(f"{name} must not hold negative waits")
+    return delays
+
+
 def _origins(env: Mapping[str, str], credentials: bool) -> tuple[str, ...]:
     """The CORS allow-list. A wildcard would let every site read answers sent with the
     visitor's credentials, so `*` is refused together with credentials."""
@@ -109,6 +123,17 @@ class Settings:
     job_poll_seconds: float = 1.0
     job_lease_seconds: float = 60.0
     job_retention_seconds: int = 7 * 86400
+    # Webhooks (resolvers/webhooks): the waits between delivery attempts (N delays mean N + 1
+    # attempts), one attempt's time limit, how long an endpoint may fail every attempt before
+    # it is disabled, how long the old secret keeps signing after a rotation, deliveries in
+    # flight at once across all processes, and (development and tests only) http and
+    # private/loopback targets.
+    webhook_retry_seconds: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000)
+    webhook_timeout_seconds: float = 10.0
+    webhook_disable_after_seconds: float = 5 * 86400
+    webhook_secret_grace_seconds: float = 86400
+    webhook_concurrency: int = 8
+    webhook_allow_private: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +165,22 @@ class Settings:
         if not currencies:
             raise SettingsError("PORTAL_CURRENCIES must name at least one currency")
         settings = cls(
+            webhook_retry_seconds=_delays(
+                env, "PORTAL_WEBHOOK_RETRY_SECONDS", d.webhook_retry_seconds
+            ),
+            webhook_timeout_seconds=_positive(
+                env, "PORTAL_WEBHOOK_TIMEOUT_SECONDS", d.webhook_timeout_seconds
+            ),
+            webhook_disable_after_seconds=_positive(
+                env, "PORTAL_WEBHOOK_DISABLE_AFTER_SECONDS", d.webhook_disable_after_seconds
+            ),
+            webhook_secret_grace_seconds=_number(
+                env, "PORTAL_WEBHOOK_SECRET_GRACE_SECONDS", d.webhook_secret_grace_seconds
+            ),
+            webhook_concurrency=int(
+                _positive(env, "PORTAL_WEBHOOK_CONCURRENCY", d.webhook_concurrency)
+            ),
+            webhook_allow_private=_flag(env, "PORTAL_WEBHOOK_ALLOW_PRIVATE", False),
             database_url=env.get("PORTAL_DATABASE_URL", d.database_url),
             environment=environment,
             jwt_key=jwt_key,

@@ -16,6 +16,8 @@ The API, all of it:
         # slow_down=True) or any exception = try again after the next delay (with jitter)
     Task("verify_tax_id", run, retry_delays=(60, 300), on_give_up=...)   # after the last delay
     Queue("vies", concurrency=2, lease_seconds=60)  # at most 2 running across all processes
+    await enqueue(..., ordering_key="webhook:<endpoint>:<org>")  # same key: one at a time,
+        # oldest first; a retrying job holds back the younger jobs of its key
 
 Register queues and tasks in `tasks.build_registry`; `portal serve` (in its lifespan, unless
 PORTAL_JOBS_IN_SERVER=false) and `portal worker` run a `Worker` over that registry.

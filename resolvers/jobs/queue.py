@@ -32,6 +32,7 @@ _COLUMNS = (
     "locked_by",
     "locked_until",
     "last_error",
+    "ordering_key",
     "created_at",
     "updated_at",
     "finished_at",
@@ -66,6 +67,7 @@ def job_row(
     now: datetime | None = None,
     run_at: datetime | None = None,
     id: UUID | None = None,
+    ordering_key: str | None = None,
 ) -> sql.Row:
     """The row `enqueue` inserts, for callers that insert several rows in one statement."""
     now = now or datetime.now(UTC)
@@ -82,6 +84,7 @@ def job_row(
             "locked_by": None,
             "locked_until": None,
             "last_error": None,
+            "ordering_key": ordering_key,
             "created_at": now,
             "updated_at": now,
             "finished_at": None,
@@ -95,19 +98,29 @@ async def enqueue(
     *,
     queue: str,
     run_at: datetime | None = None,
+    ordering_key: str | None = None,
 ) -> UUID:
     """Add a job in the caller's transaction (inside `in_transaction()` it commits or rolls
-    back with the change that needs it) and return its ID."""
-    row = job_row(task, payload, queue=queue, run_at=run_at)
+    back with the change that needs it) and return its ID. Jobs with the same `ordering_key`
+    run one after the other, oldest first (a retrying job holds back the younger ones)."""
+    row = job_row(task, payload, queue=queue, run_at=run_at, ordering_key=ordering_key)
     await sql.insert(row)
     job_id = row.values["id"]
     assert isinstance(job_id, UUID)
     return job_id
 
 
+# A job with an ordering key is due only while no older job of that key is unfinished.
 _DUE = """
     queue = $1 AND run_at <= $2
     AND (status = 'QUEUED' OR (status = 'RUNNING' AND locked_until <= $2))
+    AND (ordering_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM job AS older
+        WHERE older.ordering_key = job.ordering_key
+        AND older.status IN ('QUEUED', 'RUNNING')
+        AND (older.created_at < job.created_at
+             OR (older.created_at = job.created_at AND older.id < job.id))
+    ))
 """
 _RUNNING = "SELECT count(*) FROM job WHERE queue = $1 AND status = 'RUNNING' AND locked_until > $2"
 _SET_RUNNING = (

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from resolvers.jobs.registry import Registry
 from resolvers.jobs.worker import Worker
+from resolvers.webhooks import delivery as webhooks
 from settings import Settings
 
 
-def build_registry(settings: Settings) -> Registry:
+def build_registry(settings: Settings, *, render: webhooks.Render) -> Registry:
+    """`render` shows an organization as the API shows it to another (the GraphQL layer's
+    `graph.webhooks.payload.renderer`): webhook bodies hold exactly that."""
     registry = Registry()
+    webhooks.register(registry, settings, render)
     return registry
 
 
-def build_worker(settings: Settings) -> Worker:
+def build_worker(settings: Settings, *, render: webhooks.Render) -> Worker:
     return Worker(
-        build_registry(settings),
+        build_registry(settings, render=render),
         poll_seconds=settings.job_poll_seconds,
         retention_seconds=settings.job_retention_seconds,
     )
