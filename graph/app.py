@@ -35,7 +35,9 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(
-                introspection=settings.introspection, fast_executor=settings.fast_executor
+                introspection=settings.introspection,
+                fast_executor=settings.fast_executor,
+                compiled_reads=settings.compiled_reads,
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,

@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 
 from graph.caching import ReferenceDataCache
 from graph.errors import ErrorPolicy
+from graph.execution.compiled import CompiledReads
 from graph.executor import FastExecutor
 from graph.limits import DocumentLimiter
 from graph.mutations import Mutation
@@ -34,7 +35,9 @@ class PortalSchema(strawberry.Schema):
         ErrorPolicy logs each masked one with its request ID, so nothing is logged here."""
 
 
-def build_schema(*, introspection: bool = True, fast_executor: bool = True) -> strawberry.Schema:
+def build_schema(
+    *, introspection: bool = True, fast_executor: bool = True, compiled_reads: bool = False
+) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         # Parsing and validating the same document again costs ~2 ms a request; cache both.
         ParserCache,
@@ -51,6 +54,9 @@ def build_schema(*, introspection: bool = True, fast_executor: bool = True) -> s
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    if compiled_reads:
+        # Last, so the extensions above see the operation as they always do.
+        extensions.append(CompiledReads)
     return PortalSchema(
         query=Query,
         mutation=Mutation,

@@ -101,6 +101,9 @@ class Settings:
     shutdown_timeout_seconds: float = 25.0
     # The compiled executor for plain fields (graph/executor.py); off: graphql-core's own.
     fast_executor: bool = True
+    # Read operations as one JSON-building SQL statement per root field
+    # (graph/execution/compiled/); off: every operation runs through the executor.
+    compiled_reads: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -182,6 +185,7 @@ class Settings:
                 env, "PORTAL_SHUTDOWN_TIMEOUT_SECONDS", d.shutdown_timeout_seconds
             ),
             fast_executor=_flag(env, "PORTAL_FAST_EXECUTOR", d.fast_executor),
+            compiled_reads=_flag(env, "PORTAL_COMPILED_READS", d.compiled_reads),
         )
         if not 0 <= settings.db_pool_min <= settings.db_pool_max:
             raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")

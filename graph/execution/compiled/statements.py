@@ -1,0 +1,242 @@
+"""Runs a plan: the request's arguments and actor fill the holes, one statement per root field.
+
+Arguments are coerced and converted exactly as for the resolvers (graphql-core's coercion,
+Strawberry's conversion, then the same `to_filter`/`to_sorting`/`window` the `organizations`
+resolver calls), and the page, count and per-status queries are Tortoise's own SQL for
+`organizations.scoped(actor, filter)`, so filters and tenancy (`visible()`) are the normal
+path's by construction. Whatever would answer an error on the normal path (a bad cursor, a
+negative size, too many IDs, `last` without `first`) returns None: the normal path runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from graphql import GraphQLEnumType, GraphQLError, GraphQLSchema
+from graphql.execution.values import VariableValues, get_argument_values
+from strawberry.types.arguments import convert_arguments
+from tortoise.functions import Count
+
+from graph.errors import BadUserInput
+from graph.execution.compiled.dialect import Params, literal
+from graph.execution.compiled.planner import VISIBLE, Root
+from graph.filters import to_filter, to_sorting
+from graph.paging import window
+from resolvers import global_id, organizations
+from resolvers.actors import Actor
+from resolvers.visibility import visible_sql
+
+_DOLLAR = re.compile(r"\$(\d+)")
+
+
+class Refused(Exception):
+    """This request takes the normal path (it would answer an error there, or needs more)."""
+
+
+def _tortoise_sql(query: Any) -> tuple[str, list[Any]]:
+    """The SQL and parameters Tortoise would send for `query` (a QuerySet, values or count)."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, values = query.query.get_parameterized_sql()
+    return sql, list(values)
+
+
+def _visibility(actor: Actor, params: Params) -> str:
+    """resolvers.visibility's SQL form, numbered into this statement's parameters.
+    TODO(issue 16): render from resolvers/tenancy.py's one definition once it lands."""
+    first = len(params.values) + 1
+    condition, values = visible_sql(actor, first)
+    params.values.extend(params.dialect.argument(v) for v in values)
+    if not params.dialect.postgres:
+        condition = _DOLLAR.sub(r"?\1", condition)
+    return condition
+
+
+def finish(sql: str, actor: Actor, params: Params) -> str:
+    if VISIBLE in sql:
+        sql = sql.replace(VISIBLE, _visibility(actor, params))
+    return sql
+
+
+def arguments(root: Root, schema: Any, variables: VariableValues) -> dict[str, Any]:
+    """The root field's arguments as its resolver receives them (Python names, input types)."""
+    assert root.field_def is not None
+    try:
+        raw = get_argument_values(root.field_def, root.node, variables)
+        definition = root.field_def.extensions["strawberry-definition"]
+        return convert_arguments(
+            raw,
+            definition.arguments,
+            scalar_registry=schema.schema_converter.scalar_registry,
+            config=schema.config,
+        )
+    except (GraphQLError, ValueError, TypeError, KeyError) as e:
+        raise Refused from e
+
+
+class _Lazy:
+    """An integer parameter that joins the statement when its placeholder is first written."""
+
+    def __init__(self, params: Params, value: int) -> None:
+        self.params, self.value, self.placeholder = params, value, ""
+
+    def __str__(self) -> str:
+        if not self.placeholder:
+            self.placeholder = self.params.dialect.integer(self.params.add(self.value))
+        return self.placeholder
+
+
+async def _no_total() -> int:
+    raise Refused("`last` without `first` counts first")
+
+
+async def connection(
+    root: Root,
+    args: Mapping[str, Any],
+    actor: Actor,
+    max_page_size: int,
+    params: Params,
+    gql: GraphQLSchema,
+) -> str:
+    d = params.dialect
+    filter_arg, paging = args.get("filter"), args.get("paging")
+    try:
+        domain_filter = to_filter(filter_arg)
+        counts_filter = to_filter(filter_arg, drop_status=True)
+        sorting = to_sorting(args.get("sorting"))
+        bounds = await window(
+            first=args.get("first"),
+            after=args.get("after"),
+            last=args.get("last"),
+            before=args.get("before"),
+            limit=paging.limit if paging else None,
+            offset=paging.offset if paging else None,
+            max_size=max_page_size,
+            total=_no_total,
+        )
+    except (BadUserInput, GraphQLError) as e:
+        raise Refused from e
+    order = [(s.field, s.descending) for s in sorting]
+    if any(column not in organizations.SORTABLE for column, _ in order):
+        raise Refused("sort field")
+    order += [("created_at", False), ("id", False)]
+    cte = ""
+    # A statement must use every parameter it is given: each one is added where first used.
+    off, lim = _Lazy(params, bounds.offset), _Lazy(params, bounds.limit)
+    if any(part in {"nodes", "edges", "pageInfo"} for _, part, _ in root.connection):
+        page = (
+            organizations.scoped(actor, domain_filter)
+            .order_by(*(("-" if desc else "") + column for column, desc in order))
+            .offset(bounds.offset)
+            .limit(bounds.limit + 1)
+            .values("id")
+        )
+        page_sql = params.splice(*_tortoise_sql(page))
+        by = ", ".join(f"o.{column}{' DESC' if desc else ''}" for column, desc in order)
+        # The page's ids in Tortoise's order; `n` is each row's place in it (0-based).
+        cte = (
+            f"WITH page AS ({page_sql}), r AS (SELECT o.*, row_number() OVER (ORDER BY {by}) - 1"
+            " AS n FROM organization o JOIN page ON page.id = o.id) "
+        )
+
+    def shown() -> str:
+        return f"FROM r WHERE r.n < {lim}"
+
+    def count_shown() -> str:
+        return f"(SELECT count(*) {shown()})"
+
+    pairs: list[tuple[str, str]] = []
+    for key, part, spec in root.connection:
+        if part == "typename":
+            pairs.append((key, literal(spec)))
+        elif part == "nodes":
+            pairs.append((key, d.array(spec, shown(), "r.n")))
+        elif part == "edges":
+            edge = []
+            for k, name, json in spec:
+                if name == "cursor":
+                    edge.append((k, d.cursor(f"{off} + r.n")))
+                elif name == "__typename":
+                    edge.append((k, literal("OrganizationEdge")))
+                else:
+                    edge.append((k, json))
+            pairs.append((key, d.array(d.obj(edge), shown(), "r.n")))
+        elif part == "pageInfo":
+            values: dict[str, Callable[[], str]] = {
+                "hasNextPage": lambda: d.boolean(f"(SELECT count(*) FROM r) > {lim}"),
+                "hasPreviousPage": lambda: d.boolean(f"{off} > 0"),
+                "startCursor": lambda: (
+                    f"CASE WHEN {count_shown()} > 0 THEN {d.cursor(str(off))} END"
+                ),
+                "endCursor": lambda: (
+                    f"CASE WHEN {count_shown()} > 0 THEN "
+                    f"{d.cursor(f'{off} + {count_shown()} - 1')} END"
+                ),
+                "__typename": lambda: literal("PageInfo"),
+            }
+            pairs.append((key, d.obj([(k, values[name]()) for k, name in spec])))
+        elif part == "totalCount":
+            count = organizations.scoped(actor, domain_filter).count()
+            pairs.append((key, f"({params.splice(*_tortoise_sql(count))})"))
+        elif part == "countsByStatus":
+            pairs.append((key, _counts(spec, actor, counts_filter, params, gql)))
+    return f"{cte}SELECT {d.body(d.obj(pairs))}"
+
+
+def _counts(
+    spec: list[tuple[str, str]], actor: Actor, filter_: Any, params: Params, gql: GraphQLSchema
+) -> str:
+    """Every status of the enum, in its order, with its count (0 when none match)."""
+    d = params.dialect
+    grouped = (
+        organizations.scoped(actor, filter_)
+        .annotate(n=Count("id"))
+        .group_by("status")
+        .values("status", "n")
+    )
+    grouped_sql = params.splice(*_tortoise_sql(grouped))
+    enum = gql.get_type("OrganizationStatus")
+    assert isinstance(enum, GraphQLEnumType)
+    statuses = " UNION ALL ".join(
+        f"SELECT {literal(str(getattr(v.value, 'value', v.value)))} AS v, {literal(name)} AS "
+        f"name, {i} AS i"
+        for i, (name, v) in enumerate(enum.values.items())
+    )
+    values = {"status": "s.name", "count": "coalesce(c.n, 0)", "__typename": literal("StatusCount")}
+    element = d.obj([(k, values[name]) for k, name in spec])
+    source = f"FROM ({statuses}) s LEFT JOIN ({grouped_sql}) c ON c.status = s.v"
+    return d.array(element, source, "s.i")
+
+
+def organization(root: Root, id_: str, node: bool, params: Params) -> str | None:
+    """One organization by global ID; None: the answer is null without asking the database."""
+    d = params.dialect
+    decoded = global_id.decode(id_)
+    if decoded is None:
+        return None
+    type_name, uuid = decoded
+    if type_name == "StatusChange" and node:
+        raise Refused("node() of a status change")
+    if type_name != "Organization":
+        return None
+    p = params.add(d.argument(uuid))
+    one = d.sub(f"SELECT {root.json} FROM organization t WHERE t.id = {p} AND {VISIBLE}")
+    return f"SELECT {d.body(d.null_if_missing(one))}"
+
+
+def nodes(root: Root, ids: list[str], max_page_size: int, params: Params) -> str:
+    d = params.dialect
+    if len(ids) > max_page_size:
+        raise Refused("too many IDs")
+    wanted: list[str | None] = []
+    for id_ in ids:
+        decoded = global_id.decode(id_)
+        if decoded is not None and decoded[0] == "StatusChange":
+            raise Refused("nodes() with a status change")
+        wanted.append(str(decoded[1]) if decoded and decoded[0] == "Organization" else None)
+    source, value, order = d.each(params.add(orjson.dumps(wanted).decode()))
+    one = d.sub(f"SELECT {root.json} FROM organization t WHERE t.id = {value} AND {VISIBLE}")
+    return f"SELECT {d.body(d.array(one, source, order))}"
