@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.run [--quick] [--db sqlite|postgres|both] [--duration S]
 
 For each database: seed a fresh database with 20,000 organizations, start the real server
-(`uvicorn graph.app:create_app --factory`), the raw ceiling (`bench.raw`: PostgreSQL builds
+(`uvicorn server.app:create_app --factory`), the raw ceiling (`bench.raw`: PostgreSQL builds
 the response JSON) and, on PostgreSQL, PostGraphile 5 (`bench.peer`) over the same tables,
 each pinned to one core; drive them one after another from this process pinned to the other
 core with a fixed number of keep-alive connections, and print requests/s, p50/p99 latency and
@@ -121,7 +121,7 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
     print(f"\n## {db}: seeded {args.orgs} organizations in {time.perf_counter() - started:.1f} s")
     server_core = cores[0] if len(cores) > 1 else None
     env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
-    api, api_port = _start("graph.app:create_app", env, server_core)
+    api, api_port = _start("server.app:create_app", env, server_core)
     raw, raw_port = _start("bench.raw:create_app", {"BENCH_DATABASE_URL": url}, server_core)
     procs = [api, raw]
     pg: tuple[subprocess.Popen[bytes], int] | None = None
@@ -199,7 +199,7 @@ async def _scale_out(
     print(f"\n### scale-out: {work.name}, server unpinned, load on core {cores[-1]}\n")
     print("| workers | API req/s | p50 / p99 ms |\n|--:|--:|--:|")
     for workers in range(1, len(cores) + 1):
-        api, port = _start("graph.app:create_app", env, None, workers=workers)
+        api, port = _start("server.app:create_app", env, None, workers=workers)
         try:
             result = await drive(
                 port=port,

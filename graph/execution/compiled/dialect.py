@@ -18,7 +18,7 @@ from uuid import UUID
 
 from tortoise.fields.data import parse_datetime
 
-from graph.paging import cursor
+from graph.core.paging import cursor
 from resolvers import global_id
 
 _DOLLAR = re.compile(r"\$(\d+)")

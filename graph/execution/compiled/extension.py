@@ -16,7 +16,7 @@ from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.extensions import SchemaExtension
 from tortoise import connections
 
-from graph.context import Context
+from graph.core.context import Context
 from graph.execution.compiled import statements
 from graph.execution.compiled.dialect import POSTGRES, SQLITE, Params, prepare_sqlite
 from graph.execution.compiled.planner import Cache, Request, operation_of

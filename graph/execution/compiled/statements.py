@@ -20,16 +20,20 @@ from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.types.arguments import convert_arguments
 from tortoise.functions import Count
 
-from graph.errors import BadUserInput
+from graph.core.errors import BadUserInput
+from graph.core.paging import window
 from graph.execution.compiled.dialect import Params, literal
 from graph.execution.compiled.planner import VISIBLE, Root
-from graph.filters import to_filter, to_sorting
-from graph.paging import window
+from graph.organizations.filters import OffsetPaging, to_filter, to_sorting
 from resolvers import global_id, organizations
 from resolvers.actors import Actor
 from resolvers.visibility import visible_sql
 
 _DOLLAR = re.compile(r"\$(\d+)")
+_MAX_CACHED = 512
+# (field, filter, sorting) -> converted arguments; (query kind, actor, filter, order) -> SQL
+_CONVERTED: dict[tuple[Any, ...], dict[str, Any]] = {}
+_SQL: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 
 
 class Refused(Exception):
@@ -62,19 +66,60 @@ def finish(sql: str, actor: Actor, params: Params) -> str:
 
 
 def arguments(root: Root, schema: Any, variables: VariableValues) -> dict[str, Any]:
-    """The root field's arguments as its resolver receives them (Python names, input types)."""
+    """The root field's arguments as its resolver receives them (Python names, input types).
+
+    Plain values (IDs, sizes, cursors, offset paging) need no conversion; `filter` and
+    `sorting` go through Strawberry's, which resolves type annotations on every call
+    (a tenth of a list request's CPU), so its result is kept per argument value."""
     assert root.field_def is not None
     try:
         raw = get_argument_values(root.field_def, root.node, variables)
-        definition = root.field_def.extensions["strawberry-definition"]
-        return convert_arguments(
-            raw,
-            definition.arguments,
-            scalar_registry=schema.schema_converter.scalar_registry,
-            config=schema.config,
-        )
-    except (GraphQLError, ValueError, TypeError, KeyError) as e:
+    except GraphQLError as e:
         raise Refused from e
+    if root.name != "organizations":
+        return raw
+    args = dict(raw)
+    paging = raw.get("paging")
+    args["paging"] = (
+        OffsetPaging(limit=paging.get("limit"), offset=paging.get("offset")) if paging else None
+    )
+    key = (id(root.field_def), repr(raw.get("filter")), repr(raw.get("sorting")))
+    converted = _CONVERTED.get(key)
+    if converted is None:
+        definition = root.field_def.extensions["strawberry-definition"]
+        wanted = [a for a in definition.arguments if a.python_name in {"filter", "sorting"}]
+        try:
+            converted = convert_arguments(
+                {"filter": raw.get("filter"), "sorting": raw.get("sorting")},
+                wanted,
+                scalar_registry=schema.schema_converter.scalar_registry,
+                config=schema.config,
+            )
+        except (GraphQLError, ValueError, TypeError, KeyError) as e:
+            raise Refused from e
+        _bounded(_CONVERTED)[key] = converted
+    args.update(converted)
+    return args
+
+
+def _bounded(cache: dict[Any, Any]) -> dict[Any, Any]:
+    if len(cache) >= _MAX_CACHED:
+        del cache[next(iter(cache))]
+    return cache
+
+
+def _cached_sql(key: tuple[Any, ...], make: Callable[[], Any]) -> tuple[str, list[Any]]:
+    """Tortoise's SQL for a query, kept per (kind, visibility, filter, order): building it
+    costs more CPU than PostgreSQL spends running the whole statement."""
+    found = _SQL.get(key)
+    if found is None:
+        found = _bounded(_SQL)[key] = _tortoise_sql(make())
+    return found
+
+
+def _actor_key(actor: Actor, params: Params) -> tuple[Any, ...]:
+    """What visible() depends on, and the dialect Tortoise wrote for."""
+    return params.dialect.postgres, actor.org_kind, actor.org_id, tuple(actor.org_ancestors)
 
 
 class _Lazy:
@@ -123,18 +168,19 @@ async def connection(
     if any(column not in organizations.SORTABLE for column, _ in order):
         raise Refused("sort field")
     order += [("created_at", False), ("id", False)]
+    visibility, filter_key = _actor_key(actor, params), repr(domain_filter)
     cte = ""
     # A statement must use every parameter it is given: each one is added where first used.
     off, lim = _Lazy(params, bounds.offset), _Lazy(params, bounds.limit)
     if any(part in {"nodes", "edges", "pageInfo"} for _, part, _ in root.connection):
-        page = (
-            organizations.scoped(actor, domain_filter)
-            .order_by(*(("-" if desc else "") + column for column, desc in order))
-            .offset(bounds.offset)
-            .limit(bounds.limit + 1)
-            .values("id")
+        ordering = tuple(("-" if desc else "") + column for column, desc in order)
+        page = _cached_sql(
+            ("page", visibility, filter_key, ordering),
+            lambda: organizations.scoped(actor, domain_filter).order_by(*ordering).values("id"),
         )
-        page_sql = params.splice(*_tortoise_sql(page))
+        # One row more than the page tells whether there is a next one.
+        size = d.integer(params.add(bounds.limit + 1))
+        page_sql = f"{params.splice(*page)} LIMIT {size} OFFSET {off}"
         by = ", ".join(f"o.{column}{' DESC' if desc else ''}" for column, desc in order)
         # The page's ids in Tortoise's order; `n` is each row's place in it (0-based).
         cte = (
@@ -179,8 +225,11 @@ async def connection(
             }
             pairs.append((key, d.obj([(k, values[name]()) for k, name in spec])))
         elif part == "totalCount":
-            count = organizations.scoped(actor, domain_filter).count()
-            pairs.append((key, f"({params.splice(*_tortoise_sql(count))})"))
+            count = _cached_sql(
+                ("count", visibility, filter_key),
+                lambda: organizations.scoped(actor, domain_filter).count(),
+            )
+            pairs.append((key, f"({params.splice(*count)})"))
         elif part == "countsByStatus":
             pairs.append((key, _counts(spec, actor, counts_filter, params, gql)))
     return f"{cte}SELECT {d.body(d.obj(pairs))}"
@@ -191,13 +240,16 @@ def _counts(
 ) -> str:
     """Every status of the enum, in its order, with its count (0 when none match)."""
     d = params.dialect
-    grouped = (
-        organizations.scoped(actor, filter_)
-        .annotate(n=Count("id"))
-        .group_by("status")
-        .values("status", "n")
+    grouped = _cached_sql(
+        ("counts", _actor_key(actor, params), repr(filter_)),
+        lambda: (
+            organizations.scoped(actor, filter_)
+            .annotate(n=Count("id"))
+            .group_by("status")
+            .values("status", "n")
+        ),
     )
-    grouped_sql = params.splice(*_tortoise_sql(grouped))
+    grouped_sql = params.splice(*grouped)
     enum = gql.get_type("OrganizationStatus")
     assert isinstance(enum, GraphQLEnumType)
     statuses = " UNION ALL ".join(
