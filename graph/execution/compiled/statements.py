@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -24,9 +25,9 @@ from graph.core.errors import BadUserInput
 from graph.core.paging import window
 from graph.execution.compiled.dialect import Params, literal
 from graph.execution.compiled.planner import VISIBLE, Root
-from graph.organizations.filters import OffsetPaging, to_filter, to_sorting
 from resolvers import global_id, organizations
 from resolvers.actors import Actor
+from resolvers.listing import Filter, Sort
 from resolvers.visibility import visible_sql
 
 _DOLLAR = re.compile(r"\$(\d+)")
@@ -79,10 +80,6 @@ def arguments(root: Root, schema: Any, variables: VariableValues) -> dict[str, A
     if root.name != "organizations":
         return raw
     args = dict(raw)
-    paging = raw.get("paging")
-    args["paging"] = (
-        OffsetPaging(limit=paging.get("limit"), offset=paging.get("offset")) if paging else None
-    )
     key = (id(root.field_def), repr(raw.get("filter")), repr(raw.get("sorting")))
     converted = _CONVERTED.get(key)
     if converted is None:
@@ -122,6 +119,22 @@ def _actor_key(actor: Actor, params: Params) -> tuple[Any, ...]:
     return params.dialect.postgres, actor.org_kind, actor.org_id, tuple(actor.org_ancestors)
 
 
+@dataclass(frozen=True)
+class ListGrammar:
+    """The domain's own conversions of the list arguments (graph.organizations.filters
+    registers them: execution imports no domain)."""
+
+    to_filter: Callable[..., Filter | None]
+    to_sorting: Callable[[Any], list[Sort]]
+
+
+_GRAMMAR: list[ListGrammar] = []
+
+
+def use_list_grammar(grammar: ListGrammar) -> None:
+    _GRAMMAR[:] = [grammar]
+
+
 class _Lazy:
     """An integer parameter that joins the statement when its placeholder is first written."""
 
@@ -147,18 +160,21 @@ async def connection(
     gql: GraphQLSchema,
 ) -> str:
     d = params.dialect
-    filter_arg, paging = args.get("filter"), args.get("paging")
+    if not _GRAMMAR:
+        raise Refused("no list grammar registered")
+    grammar = _GRAMMAR[0]
+    filter_arg, paging = args.get("filter"), args.get("paging") or {}
     try:
-        domain_filter = to_filter(filter_arg)
-        counts_filter = to_filter(filter_arg, drop_status=True)
-        sorting = to_sorting(args.get("sorting"))
+        domain_filter = grammar.to_filter(filter_arg)
+        counts_filter = grammar.to_filter(filter_arg, drop_status=True)
+        sorting = grammar.to_sorting(args.get("sorting"))
         bounds = await window(
             first=args.get("first"),
             after=args.get("after"),
             last=args.get("last"),
             before=args.get("before"),
-            limit=paging.limit if paging else None,
-            offset=paging.offset if paging else None,
+            limit=paging.get("limit"),
+            offset=paging.get("offset"),
             max_size=max_page_size,
             total=_no_total,
         )
