@@ -30,7 +30,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from graph.context import Context
-from graph.limits import token_error
+from graph.limits import limit_error
 from portal.settings import Settings
 from resolvers.errors import Unavailable
 
@@ -187,7 +187,7 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         if result.errors:
-            result.errors = [token_error(e, self.settings) for e in result.errors]
+            result.errors = [limit_error(e, self.settings) for e in result.errors]
         response = await super().process_result(request, result)
         if _is_request_error(result):
             response.pop("data", None)

@@ -29,6 +29,8 @@ from graphql import (
     visit,
 )
 from graphql.language import Visitor
+from graphql.validation import OverlappingFieldsCanBeMergedRule
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 from portal.settings import Settings
@@ -41,29 +43,45 @@ class LimitExceeded(GraphQLError):
         super().__init__(message, extensions={"code": "LIMIT_EXCEEDED", "limit": limit, "max": max})
 
 
-def _depth(
-    selections: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
-) -> int:
-    """Nesting depth of a selection set; fragments count where they are spread.
-    Introspection (`__schema`, `__type`) is left out: its shape is fixed by the schema."""
-    if selections is None:
-        return 0
-    deepest = 0
-    for node in selections.selections:
-        if isinstance(node, FieldNode):
-            if node.name.value in {"__schema", "__type"}:
-                continue
-            deepest = max(deepest, 1 + _depth(node.selection_set, fragments, seen))
-        elif isinstance(node, InlineFragmentNode):
-            deepest = max(deepest, _depth(node.selection_set, fragments, seen))
-        elif isinstance(node, FragmentSpreadNode):
-            name = node.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:  # cycles are another rule's error
-                deepest = max(deepest, _depth(fragment.selection_set, fragments, seen | {name}))
-    return deepest
+class _Depth:
+    """Nesting depth of selection sets, with each named fragment measured once.
+
+    A fragment counts where it is spread, but its depth is the same at every spread, so it is
+    remembered: walking it again per spread costs 2^n for fragments that spread the next one
+    twice, n levels deep. With the memo the walk costs time linear in the document.
+    Introspection (`__schema`, `__type`) is left out: its shape is fixed by the schema.
+    """
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.known: dict[str, int] = {}
+        self.open: set[str] = set()  # fragments being measured: a spread of one is a cycle
+
+    def of(self, selections: SelectionSetNode | None) -> int:
+        if selections is None:
+            return 0
+        deepest = 0
+        for node in selections.selections:
+            if isinstance(node, FieldNode):
+                if node.name.value not in {"__schema", "__type"}:
+                    deepest = max(deepest, 1 + self.of(node.selection_set))
+            elif isinstance(node, InlineFragmentNode):
+                deepest = max(deepest, self.of(node.selection_set))
+            elif isinstance(node, FragmentSpreadNode):
+                deepest = max(deepest, self._fragment(node.name.value))
+        return deepest
+
+    def _fragment(self, name: str) -> int:
+        known = self.known.get(name)
+        if known is not None:
+            return known
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self.open:  # unknown and cyclic: other rules' errors
+            return 0
+        self.open.add(name)
+        depth = self.known[name] = self.of(fragment.selection_set)
+        self.open.discard(name)
+        return depth
 
 
 class _Counter(Visitor):
@@ -86,9 +104,10 @@ def check_document(document: DocumentNode, settings: Settings) -> list[GraphQLEr
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
+    depths = _Depth(fragments)
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
-            depth = _depth(definition.selection_set, fragments)
+            depth = depths.of(definition.selection_set)
             if depth > settings.max_query_depth:
                 errors.append(
                     LimitExceeded(
@@ -117,6 +136,33 @@ def check_document(document: DocumentNode, settings: Settings) -> list[GraphQLEr
     return errors
 
 
+def _tokens(document: DocumentNode) -> int:
+    token = document.loc.start_token if document.loc else None
+    count = 0
+    while token is not None:
+        count, token = count + 1, token.next
+    return count
+
+
+@cache
+def overlap_rule(checks_per_token: int) -> type[ASTValidationRule]:
+    """graphql-core's field-merging rule with a budget in proportion to the document.
+
+    The rule compares fields of the same response name pairwise, so `{ parent { id } }`
+    repeated 450 times costs ~500,000 comparisons (2 s of blocking on one core) before
+    graphql-core's fixed budget stops it; ordinary documents spend nothing at all. With
+    `checks_per_token` comparisons per lexical token its cost is linear in the document.
+    """
+
+    class BoundedOverlappingFields(OverlappingFieldsCanBeMergedRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            budget = checks_per_token * _tokens(context.document)
+            self.rule_context.remaining_complexity_budget = budget
+
+    return BoundedOverlappingFields
+
+
 @cache
 def limits_rule(settings: Settings) -> type[ASTValidationRule]:
     """One validation rule class per settings value, so the validation cache keeps working."""
@@ -135,16 +181,29 @@ def _settings(context: object) -> Settings:
     return found if isinstance(found, Settings) else Settings()
 
 
-def token_error(error: GraphQLError, settings: Settings) -> GraphQLError:
-    """The parser's "Document contains more than N tokens" as a limit error. Called by the
-    HTTP view: with ParserCache a parse error skips the extensions' on_operation exits."""
-    if error.original_error is not None or not _TOKENS.search(error.message):
+def limit_error(error: GraphQLError, settings: Settings) -> GraphQLError:
+    """graphql-core's own limits as limit errors: the parser's "Document contains more than N
+    tokens" and the field-merging rule running out of budget. Called by the HTTP view: with
+    ParserCache a parse error skips the extensions' on_operation exits."""
+    if error.original_error is not None:
         return error
-    return LimitExceeded(
-        f"The document has more than {settings.max_tokens} tokens, the limit (PORTAL_MAX_TOKENS).",
-        limit="maxTokens",
-        max=settings.max_tokens,
-    )
+    if _TOKENS.search(error.message):
+        return LimitExceeded(
+            f"The document has more than {settings.max_tokens} tokens, the limit "
+            "(PORTAL_MAX_TOKENS).",
+            limit="maxTokens",
+            max=settings.max_tokens,
+        )
+    if isinstance(error, ValidationAbortedError) and error.message == "Validation aborted.":
+        per_token = settings.max_merge_checks_per_token
+        return LimitExceeded(
+            "The document repeats fields of one name too often to check them: more than "
+            f"{per_token} field comparisons per token (PORTAL_MAX_MERGE_CHECKS_PER_TOKEN). "
+            "Remove the repeats or give them aliases.",
+            limit="maxMergeChecksPerToken",
+            max=per_token,
+        )
+    return error
 
 
 class DocumentLimiter(SchemaExtension):
@@ -157,6 +216,11 @@ class DocumentLimiter(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
-        rule = limits_rule(_settings(self.execution_context.context))
-        self.execution_context.validation_rules = (*self.execution_context.validation_rules, rule)
+        settings = _settings(self.execution_context.context)
+        overlap = overlap_rule(settings.max_merge_checks_per_token)
+        rules = tuple(
+            overlap if rule is OverlappingFieldsCanBeMergedRule else rule
+            for rule in self.execution_context.validation_rules
+        )
+        self.execution_context.validation_rules = (*rules, limits_rule(settings))
         yield

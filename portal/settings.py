@@ -80,6 +80,8 @@ class Settings:
     max_aliases: int = 15
     max_tokens: int = 2000
     max_directives: int = 50
+    # graphql-core's field-merging check compares repeated fields pairwise; this bounds it.
+    max_merge_checks_per_token: int = 25
     max_body_bytes: int = 1024 * 1024
     operation_timeout_seconds: float = 10.0
     # Production hides what only helps an attacker: unexpected errors and "Did you mean" hints.
@@ -149,6 +151,9 @@ class Settings:
             max_aliases=int(_positive(env, "PORTAL_MAX_ALIASES", d.max_aliases)),
             max_tokens=int(_positive(env, "PORTAL_MAX_TOKENS", d.max_tokens)),
             max_directives=int(_positive(env, "PORTAL_MAX_DIRECTIVES", d.max_directives)),
+            max_merge_checks_per_token=int(
+                _positive(env, "PORTAL_MAX_MERGE_CHECKS_PER_TOKEN", d.max_merge_checks_per_token)
+            ),
             max_body_bytes=int(_positive(env, "PORTAL_MAX_BODY_BYTES", d.max_body_bytes)),
             operation_timeout_seconds=_positive(
                 env, "PORTAL_OPERATION_TIMEOUT_SECONDS", d.operation_timeout_seconds

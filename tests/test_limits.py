@@ -45,6 +45,19 @@ async def test_depth_counts_through_fragments(api: Api) -> None:
     assert limit["limit"] == "maxQueryDepth"
 
 
+async def test_a_fragment_counts_at_its_deepest_spread(api: Api) -> None:
+    """A fragment's depth is measured once and added where each spread sits."""
+    fragment = (
+        "fragment P on Organization { parent { parent { parent { parent { parent { id } } } } } }"
+    )
+    shallow = "{ viewer { organization { ...P parent { ...P } } } } " + fragment  # 3 + 6
+    deep = "{ viewer { organization { ...P parent { parent { parent { ...P } } } } } } " + fragment
+    token = api.token(api.world.reseller)
+    assert "errors" not in (await api.post(shallow, token=token)).json()
+    limit = _limit((await api.post(deep, token=token)).json())
+    assert limit["limit"] == "maxQueryDepth" and "11" in str(limit["message"])
+
+
 async def test_introspection_is_not_counted_as_depth(api: Api) -> None:
     query = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }"  # noqa: E501
     result = await api.gql(query)
@@ -146,7 +159,15 @@ async def test_operation_time_limit(api_factory: ApiFactory) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["max_query_depth", "max_aliases", "max_tokens", "max_directives", "max_body_bytes"]
+    "name",
+    [
+        "max_query_depth",
+        "max_aliases",
+        "max_tokens",
+        "max_directives",
+        "max_body_bytes",
+        "max_merge_checks_per_token",
+    ],
 )
 def test_limit_settings_come_from_the_environment(name: str) -> None:
     from portal.settings import Settings, SettingsError
