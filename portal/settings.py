@@ -83,6 +83,10 @@ class Settings:
     # graphql-core's field-merging check compares repeated fields pairwise; this bounds it.
     max_merge_checks_per_token: int = 25
     max_body_bytes: int = 1024 * 1024
+    # The request line and headers, and how long a client may take to send them
+    # (server/protocol.py: uvicorn itself reads heads of any size and waits forever).
+    max_header_bytes: int = 16 * 1024
+    header_timeout_seconds: float = 10.0
     operation_timeout_seconds: float = 10.0
     # Production hides what only helps an attacker: unexpected errors and "Did you mean" hints.
     mask_errors: bool = False
@@ -155,6 +159,10 @@ class Settings:
                 _positive(env, "PORTAL_MAX_MERGE_CHECKS_PER_TOKEN", d.max_merge_checks_per_token)
             ),
             max_body_bytes=int(_positive(env, "PORTAL_MAX_BODY_BYTES", d.max_body_bytes)),
+            max_header_bytes=int(_positive(env, "PORTAL_MAX_HEADER_BYTES", d.max_header_bytes)),
+            header_timeout_seconds=_positive(
+                env, "PORTAL_HEADER_TIMEOUT_SECONDS", d.header_timeout_seconds
+            ),
             operation_timeout_seconds=_positive(
                 env, "PORTAL_OPERATION_TIMEOUT_SECONDS", d.operation_timeout_seconds
             ),

@@ -59,6 +59,9 @@ class Server:
                 "uvicorn",
                 "graph.app:create_app",
                 "--factory",
+                # What `portal serve` runs: a bounded request head and time to send it.
+                "--http",
+                "server.protocol:BoundedHttpToolsProtocol",
                 "--host",
                 "127.0.0.1",
                 "--port",

@@ -8,12 +8,15 @@ generous on purpose; the attacks are sized so that the unfixed server misses the
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from portal.settings import Settings
 from tests.server import ATTACK_SECONDS, PROBE_SECONDS, portal_serve, while_probing
 
 
@@ -22,6 +25,98 @@ def server(database_url: str) -> Iterator[str]:
     env = {"PORTAL_ACCESS_LOG": "false", "PORTAL_HEADER_TIMEOUT_SECONDS": "1"}
     with portal_serve(database_url, env=env) as (_, url):
         yield url
+
+
+async def _raw(port: int, head: bytes, trickle: bytes = b"", every: float = 0.0) -> bytes:
+    """Sends `head`, then `trickle` again and again (every `every` s, or as fast as the socket
+    takes it) until the server answers; returns everything it sent back before closing."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+
+    async def send() -> None:
+        try:
+            writer.write(head)
+            await writer.drain()
+            while trickle:
+                writer.write(trickle)
+                await writer.drain()
+                await asyncio.sleep(every)
+        except (ConnectionError, OSError):
+            pass  # the server refused and closed: what it answered is in `reader`
+
+    sending = asyncio.ensure_future(send())
+    try:
+        return await asyncio.wait_for(reader.read(-1), timeout=60)
+    except (ConnectionError, OSError) as error:
+        return repr(error).encode()
+    finally:
+        sending.cancel()
+        writer.close()
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def _answer(raw: bytes) -> tuple[int, dict[str, Any]]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 "), raw[:200]
+    return int(head.split()[1]), json.loads(body)
+
+
+async def test_a_huge_header_is_refused_after_the_limit(server: str) -> None:
+    """64 MiB of `Authorization`: read to the end, then answered 200 after 7 s."""
+    head = b"POST /graphql HTTP/1.1\r\nHost: portal\r\nAuthorization: Bearer "
+    chunk = b"a" * 65536  # 1024 of these: 64 MiB
+    raw, seconds, probes = await while_probing(server, _raw(_port(server), head, chunk))
+    _assert_quick(seconds, probes)
+    status, body = _answer(raw)
+    assert status == 431, raw[:300]
+    assert body["errors"][0]["extensions"] == {
+        "code": "LIMIT_EXCEEDED",
+        "limit": "maxHeaderBytes",
+        "max": Settings().max_header_bytes,
+    }
+    assert "PORTAL_MAX_HEADER_BYTES" in body["errors"][0]["message"]
+
+
+async def test_a_huge_request_line_is_refused(server: str) -> None:
+    head = b"GET /graphql?query=" + b"x" * 100_000
+    raw, seconds, probes = await while_probing(server, _raw(_port(server), head))
+    _assert_quick(seconds, probes)
+    assert _answer(raw)[0] == 431, raw[:300]
+
+
+async def test_a_head_sent_byte_by_byte_times_out(server: str) -> None:
+    """Slowloris: a header line every 0.2 s never ends the head; the module's server gives a
+    head 1 s (PORTAL_HEADER_TIMEOUT_SECONDS). Before, the connection stayed open for good."""
+    head = b"POST /graphql HTTP/1.1\r\nHost: portal\r\n"
+    raw, seconds, probes = await while_probing(
+        server, _raw(_port(server), head, b"X-Slow: 1\r\n", every=0.2)
+    )
+    assert seconds < 1 + ATTACK_SECONDS, f"the head was waited for {seconds:.1f} s"
+    assert max(probes) < PROBE_SECONDS
+    status, body = _answer(raw)
+    assert status == 408, raw[:300]
+    assert body["errors"][0]["extensions"]["limit"] == "headerTimeoutSeconds"
+
+
+async def test_a_silent_connection_is_closed(server: str) -> None:
+    started = asyncio.get_running_loop().time()
+    raw = await _raw(_port(server), b"")
+    assert raw == b""  # nothing was asked, so nothing is answered
+    assert asyncio.get_running_loop().time() - started < 1 + ATTACK_SECONDS
+
+
+async def test_heads_within_the_limit_still_work_on_one_connection(server: str) -> None:
+    """The limit counts each request's head anew on a kept-alive connection."""
+    async with httpx.AsyncClient(base_url=server, timeout=30) as client:
+        for _ in range(3):
+            response = await client.post(
+                "/graphql",
+                json={"query": "{ __typename }"},
+                headers={"X-Padding": "p" * 12_000},
+            )
+            assert response.json() == {"data": {"__typename": "Query"}}
 
 
 def fragment_bomb(levels: int, name: str = "Bomb") -> str:

@@ -167,6 +167,8 @@ async def test_operation_time_limit(api_factory: ApiFactory) -> None:
         "max_directives",
         "max_body_bytes",
         "max_merge_checks_per_token",
+        "max_header_bytes",
+        "header_timeout_seconds",
     ],
 )
 def test_limit_settings_come_from_the_environment(name: str) -> None:
