@@ -82,6 +82,11 @@ class Settings:
     max_directives: int = 50
     # graphql-core's field-merging check compares repeated fields pairwise; this bounds it.
     max_merge_checks_per_token: int = 25
+    # Filters (list arguments): `and`/`or` nesting, conditions, values per list, text length.
+    max_filter_depth: int = 5
+    max_filter_conditions: int = 100
+    max_filter_list_values: int = 1000
+    max_filter_text_length: int = 1000
     max_body_bytes: int = 1024 * 1024
     # The request line and headers, and how long a client may take to send them
     # (server/protocol.py: uvicorn itself reads heads of any size and waits forever).
@@ -159,6 +164,16 @@ class Settings:
                 _positive(env, "PORTAL_MAX_MERGE_CHECKS_PER_TOKEN", d.max_merge_checks_per_token)
             ),
             max_body_bytes=int(_positive(env, "PORTAL_MAX_BODY_BYTES", d.max_body_bytes)),
+            max_filter_depth=int(_positive(env, "PORTAL_MAX_FILTER_DEPTH", d.max_filter_depth)),
+            max_filter_conditions=int(
+                _positive(env, "PORTAL_MAX_FILTER_CONDITIONS", d.max_filter_conditions)
+            ),
+            max_filter_list_values=int(
+                _positive(env, "PORTAL_MAX_FILTER_LIST_VALUES", d.max_filter_list_values)
+            ),
+            max_filter_text_length=int(
+                _positive(env, "PORTAL_MAX_FILTER_TEXT_LENGTH", d.max_filter_text_length)
+            ),
             max_header_bytes=int(_positive(env, "PORTAL_MAX_HEADER_BYTES", d.max_header_bytes)),
             header_timeout_seconds=_positive(
                 env, "PORTAL_HEADER_TIMEOUT_SECONDS", d.header_timeout_seconds

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from portal.settings import Settings
+from tests.api import Api
 from tests.server import ATTACK_SECONDS, PROBE_SECONDS, portal_serve, while_probing
 
 
@@ -160,3 +161,22 @@ async def test_repeated_fields_are_checked_within_a_budget(server: str) -> None:
     assert error["extensions"]["code"] == "LIMIT_EXCEEDED", error
     assert error["extensions"]["limit"] == "maxMergeChecksPerToken"
     assert "PORTAL_MAX_MERGE_CHECKS_PER_TOKEN" in error["message"]
+
+
+async def test_a_wide_filter_is_refused_before_any_work(server: str, api: Api) -> None:
+    """20,000 `or` branches (0.6 MB): converting them took ~9 s of synchronous work and then
+    ended in a RecursionError (a masked 500)."""
+    branches = [{"shortName": {"eq": f"x{i}"}} for i in range(20_000)]
+    body = {
+        "query": "query($f: OrganizationFilter) { organizations(filter: $f) { totalCount } }",
+        "variables": {"f": {"or": branches}},
+    }
+    token = api.token(api.world.distributor)
+    response, seconds, probes = await while_probing(server, _post(server, body, token))
+    _assert_quick(seconds, probes)
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {
+        "code": "LIMIT_EXCEEDED",
+        "limit": "maxFilterConditions",
+        "max": Settings().max_filter_conditions,
+    }
