@@ -14,8 +14,8 @@ from typing import Any
 
 from tortoise import Tortoise
 
-from portal.db import migrate, tortoise_config
-from portal.settings import Settings, SettingsError
+from models.database import migrate, tortoise_config
+from settings import Settings, SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,13 +76,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
         "host": host,
         "port": port,
         "log_level": "info",
-        # graph/observability.py writes the access log, without client addresses.
+        # server/observability.py writes the access log, without client addresses.
         "access_log": False,
         # SIGTERM: stop accepting, let in-flight requests finish for at most this long.
         "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
     }
     if workers == 1:
-        from graph.app import create_app
+        from server.app import create_app
         from server.protocol import bounded_protocol
 
         # The bounded protocol limits the request head's size and the time to send it.
@@ -91,7 +91,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     with _shared_metrics_dir():
         # Each worker imports the app and the protocol by name and reads the same environment.
         uvicorn.run(
-            "graph.app:create_app",
+            "server.app:create_app",
             factory=True,
             workers=workers,
             http="server.protocol:BoundedHttpToolsProtocol",

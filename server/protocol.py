@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from portal.settings import Settings
+from settings import Settings
 
 # After refusing a head, how long the rest of what the client sends is read and dropped.
 # Closing at once, with its bytes unread, would reset the connection, and a reset can make

@@ -23,9 +23,9 @@ from typing import TypeVar
 import httpx
 import uvicorn
 
-from graph.app import create_app
-from portal.db import migrate
-from portal.settings import Settings
+from models.database import migrate
+from server.app import create_app
+from settings import Settings
 from tests.conftest import TEST_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ class Server:
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "graph.app:create_app",
+                "server.app:create_app",
                 "--factory",
                 # What `portal serve` runs: a bounded request head and time to send it.
                 "--http",

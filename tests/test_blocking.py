@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from portal.settings import Settings
+from settings import Settings
 from tests.api import Api
 from tests.server import ATTACK_SECONDS, PROBE_SECONDS, portal_serve, while_probing
 
