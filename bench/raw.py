@@ -1,9 +1,11 @@
-"""The raw baseline: a bare Starlette app, one SQL statement per request, the API's JSON.
+"""The raw ceiling: a bare Starlette app, one SQL statement per request, the API's JSON.
 
-This is the ceiling the API is measured against: no GraphQL, no ORM, no authentication, no
-tenancy filter and no validation, just the statement and orjson. On PostgreSQL every request,
-writes included, is one statement (writes chain their INSERTs in a CTE); SQLite has no
-multi-table writes, so its writes are one short transaction.
+This is what the API is measured against: no GraphQL, no ORM, no authentication, no tenancy
+filter and no validation. On PostgreSQL the database builds the whole response body
+(`json_build_object`/`json_agg`, global IDs and timestamps included) and its bytes go out as
+they are; nothing is decoded or encoded in Python. SQLite (no base64 in SQL) gets rows and
+orjson. On PostgreSQL every request, writes included, is one statement (writes chain their
+INSERTs in a CTE); SQLite has no multi-table writes, so its writes are one short transaction.
 
 Started by `bench.run` with `uvicorn bench.raw:create_app --factory`; reads BENCH_DATABASE_URL.
 """
@@ -41,6 +43,76 @@ JOINS = (
 LIST = f"SELECT {ORG} {JOINS} WHERE o.status = $1 ORDER BY o.created_at, o.id LIMIT $2 OFFSET $3"
 ONE = f"SELECT {ORG} {JOINS} WHERE o.id = $1"
 COUNTS = "SELECT status, count(*) FROM organization GROUP BY status"
+
+
+def _gid(type_name: str, column: str) -> str:
+    """resolvers.global_id.encode in SQL: unpadded base64url of "<Type>:<uuid>"."""
+    raw = f"encode(convert_to('{type_name}:' || {column}::text, 'UTF8'), 'base64')"
+    return f"rtrim(translate({raw}, E'+/\\n', '-_'), '=')"
+
+
+def _iso(column: str) -> str:
+    """datetime.isoformat() of a UTC timestamp: microseconds only when there are any."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN extract(microseconds FROM "
+        f"{utc})::int % 1000000 = 0 THEN '' ELSE to_char({utc}, '.US') END || '+00:00'"
+    )
+
+
+def _pairs(items: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"'{name}', {expr}" for name, expr in items)
+
+
+PG_ORG = _pairs(
+    [
+        ("id", _gid("Organization", "o.id")),
+        *((n, f"o.{c}") for n, c in (("kind", "kind"), ("status", "status"))),
+        ("shortName", "o.short_name"),
+        ("fullName", "o.full_name"),
+        ("erpId", "o.erp_id"),
+        ("registrationNumber", "o.registration_number"),
+        ("taxId", "o.tax_id"),
+        ("currency", "o.currency"),
+        ("industry", "o.industry"),
+        ("createdAt", _iso("o.created_at")),
+        (
+            "primaryAddress",
+            "CASE WHEN a.id IS NULL THEN NULL ELSE json_build_object('country', a.country, "
+            "'city', a.city, 'state', a.state, 'line1', a.line1, 'line2', a.line2, "
+            "'postalCode', a.postal_code) END",
+        ),
+        (
+            "primaryContact",
+            "CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('firstName', c.first_name, "
+            "'lastName', c.last_name, 'role', c.role, 'email', c.email, 'phone', c.phone) END",
+        ),
+    ]
+)
+PG_JOINS = (
+    "LEFT JOIN address a ON a.organization_id = o.id "
+    "LEFT JOIN contact c ON c.organization_id = o.id"
+)
+# The response body, as bytes (bytea): the database encodes it, Python only passes it on.
+PG_LIST = (
+    "SELECT convert_to(json_build_object('data', json_build_object('organizations', "
+    f"json_build_object('nodes', coalesce(json_agg(json_build_object({PG_ORG}) "
+    "ORDER BY o.created_at, o.id), '[]'::json))))::text, 'UTF8') FROM (SELECT * FROM "
+    "organization WHERE status = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3) o "
+    f"{PG_JOINS}"
+)
+PG_ONE = (
+    "SELECT convert_to(json_build_object('data', json_build_object('organization', "
+    f"(SELECT json_build_object({PG_ORG}) FROM organization o {PG_JOINS} WHERE o.id = $1)))"
+    "::text, 'UTF8')"
+)
+PG_COUNTS = (
+    "SELECT convert_to(json_build_object('data', json_build_object('organizations', "
+    "json_build_object('totalCount', coalesce(sum(n) FILTER (WHERE status = $1), 0), "
+    "'countsByStatus', json_agg(json_build_object('status', status, 'count', n) ORDER BY "
+    "array_position($2::text[], status::text)))))::text, 'UTF8') FROM (SELECT s AS status, "
+    "(SELECT count(*) FROM organization WHERE status = s) AS n FROM unnest($2::text[]) s) t"
+)
 INSERT_ORG = (
     "INSERT INTO organization (id, kind, status, parent_id, short_name, full_name, erp_id, "
     "registration_number, registration_country, tax_id, currency, industry, created_at, "
@@ -128,6 +200,10 @@ def _organization(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+def _body(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
 def _json(data: dict[str, Any]) -> Response:
     return Response(orjson.dumps({"data": data}), media_type="application/json")
 
@@ -188,16 +264,23 @@ def create_app() -> Starlette:
 
     async def list_(request: Request) -> Response:
         q = orjson.loads(await request.body())
+        if db.pool:
+            return _body(await db.pool.fetchval(PG_LIST, q["status"], q["limit"], q["offset"]))
         rows = await db.fetch(LIST, q["status"], q["limit"], q["offset"])
         return _json({"organizations": {"nodes": [_organization(r) for r in rows]}})
 
     async def one(request: Request) -> Response:
         q = orjson.loads(await request.body())
+        if db.pool:
+            id_ = global_id.decode_uuid(q["id"], "Organization")
+            return _body(await db.pool.fetchval(PG_ONE, id_))
         rows = await db.fetch(ONE, global_id.decode_uuid(q["id"], "Organization"))
         return _json({"organization": _organization(rows[0]) if rows else None})
 
     async def counts(request: Request) -> Response:
         q = orjson.loads(await request.body())
+        if db.pool:
+            return _body(await db.pool.fetchval(PG_COUNTS, q["status"], list(STATUSES)))
         found = {status: count for status, count in await db.fetch(COUNTS)}
         by_status = [{"status": s, "count": found.get(s, 0)} for s in STATUSES]
         total = found.get(q["status"], 0)

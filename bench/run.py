@@ -1,12 +1,15 @@
-"""Benchmark the API against a raw one-statement baseline, on SQLite and PostgreSQL.
+"""Benchmark the API against the raw ceiling and PostGraphile 5, on SQLite and PostgreSQL.
 
     .venv/bin/python -m bench.run [--quick] [--db sqlite|postgres|both] [--duration S]
 
 For each database: seed a fresh database with 20,000 organizations, start the real server
-(`uvicorn graph.app:create_app --factory`) and the raw baseline (`bench.raw`) pinned to one
-core, drive both from this process pinned to another core with a fixed number of keep-alive
-connections, and print requests/s, p50/p99 latency and server CPU per request (from
-/proc/<pid>/stat), with the API's ratios to the baseline. Never touches the `test` database.
+(`uvicorn server.app:create_app --factory`), the raw ceiling (`bench.raw`: PostgreSQL builds
+the response JSON) and, on PostgreSQL, PostGraphile 5 (`bench.peer`) over the same tables,
+each pinned to one core; drive them one after another from this process pinned to the other
+core with a fixed number of keep-alive connections, and print requests/s, p50/p99 latency and
+server CPU per request (from /proc/<pid>/stat), with the API's ratios to both. The machine is
+shared, so absolute numbers are noisy: the ratios, measured in the same run, are what count.
+Databases are named `bench_*`; never touches `test` or a `test_*` database.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -23,7 +27,7 @@ from uuid import UUID
 
 import orjson
 
-from bench import seed, workloads
+from bench import peer, seed, workloads
 from bench.load import Connection, Result, drive
 from resolvers.actors import Role
 from resolvers.tokens import TokenService
@@ -31,6 +35,7 @@ from resolvers.tokens import TokenService
 ROOT = Path(__file__).resolve().parent.parent
 JWT_KEY = "bench-signing-key-that-is-long-enough-for-hs256"
 LOGS = ROOT / "bench" / ".data"
+LIST_50 = "list 50 + address + contact"
 
 
 def _free_port() -> int:
@@ -47,24 +52,40 @@ def _start(
     cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
     cmd += ["--workers", str(workers)] if workers > 1 else []
+    return _spawn(app.split(".")[0], cmd, ROOT, env, core, port)
+
+
+def _spawn(
+    name: str, cmd: list[str], cwd: Path, env: dict[str, str], core: int | None, port: int
+) -> tuple[subprocess.Popen[bytes], int]:
     pin = (lambda: os.sched_setaffinity(0, {core})) if core is not None else None
     # The server's own output (access log included: it is part of the real server's cost)
     # goes to a file next to the databases, so the table stays readable.
-    log = open(LOGS / f"{app.split('.')[0]}.log", "ab")  # noqa: SIM115 - lives as long as proc
+    log = open(LOGS / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as proc
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **env}, preexec_fn=pin, stdout=log, stderr=log
+        cmd, cwd=cwd, env={**os.environ, **env}, preexec_fn=pin, stdout=log, stderr=log
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"{app} exited with {proc.returncode}; see {log.name}")
+            raise SystemExit(f"{name} exited with {proc.returncode}; see {log.name}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return proc, port
         except OSError:
             time.sleep(0.1)
     proc.terminate()
-    raise SystemExit(f"{app} did not start")
+    raise SystemExit(f"{name} did not start; see {log.name}")
+
+
+def _start_peer(url: str, core: int | None) -> tuple[subprocess.Popen[bytes], int] | str:
+    installed = peer.install()
+    if isinstance(installed, str):
+        return installed
+    node, cwd = installed
+    port = _free_port()
+    env = {"DATABASE_URL": url, "PORT": str(port), "NODE_ENV": "production"}
+    return _spawn("postgraphile", peer.command(node), cwd, env, core, port)
 
 
 def _tokens(data: seed.Dataset) -> tuple[str, str]:
@@ -100,16 +121,30 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
     print(f"\n## {db}: seeded {args.orgs} organizations in {time.perf_counter() - started:.1f} s")
     server_core = cores[0] if len(cores) > 1 else None
     env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
-    api, api_port = _start("graph.app:create_app", env, server_core)
+    api, api_port = _start("server.app:create_app", env, server_core)
     raw, raw_port = _start("bench.raw:create_app", {"BENCH_DATABASE_URL": url}, server_core)
+    procs = [api, raw]
+    pg: tuple[subprocess.Popen[bytes], int] | None = None
+    if db == "postgres" and args.peer:
+        started_peer = _start_peer(url, server_core)
+        if isinstance(started_peer, str):
+            print(f"PostGraphile not measured: {started_peer}")
+        else:
+            pg = started_peer
+            procs.append(pg[0])
     reader, writer = _tokens(data)
     print(
         f"\nconcurrency {args.concurrency}, up to {args.duration:g} s or {args.requests} requests"
-        " each; CPU = server CPU time per request\n"
+        " each; CPU = server CPU time per request (the database's own CPU not included)."
+        "\nceiling = bare Starlette + asyncpg, PostgreSQL builds the response JSON"
+        " (SQLite: rows + orjson); PostGraphile = PostGraphile 5 over the same tables."
+        "\nThe machine is shared: absolute numbers are noisy, the ratios of this run count.\n"
     )
-    print("| workload | API req/s | raw req/s | API/raw | API p50 / p99 ms | raw p50 / p99 ms "
-          "| API CPU ms | raw CPU ms | raw/API CPU |")  # fmt: skip
-    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("| workload | API req/s | ceiling req/s | PostGraphile req/s | API/ceiling "
+          "| API/PostGraphile | p50 / p99 ms: API · ceiling · PostGraphile "
+          "| CPU ms/req: API · ceiling · PostGraphile |")  # fmt: skip
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    measured: dict[str, list[Result | None]] = {}
     try:
         for work in workloads.build(data):
             if args.only and not any(o in work.name for o in args.only):
@@ -119,11 +154,14 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
                 problem = await _same_data(api_port, raw_port, work, token)
                 if problem:
                     print(f"{work.name}: {problem}")
-            results: list[Result] = []
-            for port, pid, make, headers in (
+            targets = [
                 (api_port, api.pid, work.api, {"Authorization": f"Bearer {token}"}),
                 (raw_port, raw.pid, work.raw, {}),
-            ):
+            ]
+            if pg is not None and work.peer is not None:
+                targets.append((pg[1], pg[0].pid, work.peer, {}))
+            results: list[Result | None] = []
+            for port, pid, make, headers in targets:
                 results.append(
                     await drive(
                         port=port,
@@ -137,11 +175,15 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
                         warmup=args.warmup,
                     )
                 )
+            results += [None] * (3 - len(results))
+            measured[work.name] = results
             _row(work.name, *results)
     finally:
-        for proc in (api, raw):
+        for proc in procs:
             proc.terminate()
             proc.wait(timeout=30)
+    if db == "postgres":
+        _targets(measured)
     if db == "postgres" and args.scale and not args.only:
         await _scale_out(url, data, args, cores)
 
@@ -151,13 +193,13 @@ async def _scale_out(
 ) -> None:
     """The list of 50 with 1..N worker processes (`portal serve --workers N` runs the same
     uvicorn workers), unpinned, so requests/s can grow with the cores the server may use."""
-    work = next(w for w in workloads.build(data) if w.name.startswith("list 50"))
+    work = next(w for w in workloads.build(data) if w.name == LIST_50)
     token = _tokens(data)[1]
     env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
     print(f"\n### scale-out: {work.name}, server unpinned, load on core {cores[-1]}\n")
     print("| workers | API req/s | p50 / p99 ms |\n|--:|--:|--:|")
     for workers in range(1, len(cores) + 1):
-        api, port = _start("graph.app:create_app", env, None, workers=workers)
+        api, port = _start("server.app:create_app", env, None, workers=workers)
         try:
             result = await drive(
                 port=port,
@@ -177,20 +219,59 @@ async def _scale_out(
         print(f"| {workers} | {result.rps:,.0f} | {latency} |")
 
 
-def _row(name: str, api: Result, raw: Result) -> None:
-    def lat(r: Result) -> str:
-        return f"{1000 * r.percentile(0.5):.1f} / {1000 * r.percentile(0.99):.1f}"
+def _ratio(a: Result | None, b: Result | None) -> float | None:
+    return a.rps / b.rps if a and b and b.rps else None
 
-    ratio = api.rps / raw.rps if raw.rps else 0.0
-    cpu = raw.cpu_per_request_ms / api.cpu_per_request_ms if api.cpu_per_request_ms else 0.0
+
+def _row(name: str, api: Result, raw: Result, pg: Result | None) -> None:
+    def lat(r: Result | None) -> str:
+        return f"{1000 * r.percentile(0.5):.1f} / {1000 * r.percentile(0.99):.1f}" if r else "—"
+
+    def rps(r: Result | None) -> str:
+        return f"{r.rps:,.0f}" if r else "—"
+
+    def cpu(r: Result | None) -> str:
+        return f"{r.cpu_per_request_ms:.2f}" if r else "—"
+
+    def ratio(x: float | None) -> str:
+        return f"{x:.2f}" if x is not None else "—"
+
     print(
-        f"| {name} | {api.rps:,.0f} | {raw.rps:,.0f} | 1/{1 / ratio if ratio else 0:.1f} "
-        f"| {lat(api)} | {lat(raw)} | {api.cpu_per_request_ms:.2f} | "
-        f"{raw.cpu_per_request_ms:.2f} | {cpu:.2f} |"
+        f"| {name} | {rps(api)} | {rps(raw)} | {rps(pg)} | {ratio(_ratio(api, raw))} "
+        f"| {ratio(_ratio(api, pg))} | {lat(api)} · {lat(raw)} · {lat(pg)} "
+        f"| {cpu(api)} · {cpu(raw)} · {cpu(pg)} |"
     )
-    for label, r in (("API", api), ("raw", raw)):
-        if r.failures:
+    for label, r in (("API", api), ("ceiling", raw), ("PostGraphile", pg)):
+        if r and r.failures:
             print(f"  {label}: {r.failures} failed requests, e.g. {r.first_failure}")
+
+
+def _targets(measured: dict[str, list[Result | None]]) -> None:
+    """Issue 15's targets, from this run's ratios."""
+    checks = []
+    if (row := measured.get(LIST_50)) is not None:
+        checks.append(("list of 50 ≥ PostGraphile", _ratio(row[0], row[2]), 1.0))
+        checks.append(("list of 50 ≥ 0.4 of the ceiling", _ratio(row[0], row[1]), 0.4))
+    if (row := measured.get("createCustomer")) is not None:
+        checks.append(("createCustomer ≥ 1/5 of the raw insert", _ratio(row[0], row[1]), 0.2))
+    if (row := measured.get("organization by id")) is not None:
+        checks.append(("organization(id:) ≥ PostGraphile's PK lookup", _ratio(row[0], row[2]), 1))
+    if checks:
+        print("\n| target | this run | met |\n|---|--:|:-:|")
+    for label, value, bar in checks:
+        met = "—" if value is None else ("yes" if value >= bar else "no")
+        print(f"| {label} | {'—' if value is None else f'{value:.2f}'} | {met} |")
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:
@@ -207,14 +288,19 @@ def main() -> None:
         "--postgres-url", default="postgres://postgres@127.0.0.1:5432/postgres",
         help="a server and a database to connect to for CREATE DATABASE",
     )  # fmt: skip
-    parser.add_argument("--postgres-db", default="bench", help="dropped and re-seeded each run")
+    parser.add_argument(
+        "--postgres-db", default="bench_run", help="bench_*: dropped and re-seeded each run"
+    )
+    parser.add_argument(
+        "--no-peer", dest="peer", action="store_false", help="skip PostGraphile (needs npm)"
+    )
     parser.add_argument(
         "--no-scale", dest="scale", action="store_false",
         help="skip the PostgreSQL scale-out run over 1..N worker processes",
     )  # fmt: skip
     args = parser.parse_args()
-    if args.postgres_db == "test":
-        parser.error("the test suite wipes `test`; benchmark in another database")
+    if not args.postgres_db.startswith("bench_"):
+        parser.error("benchmark databases are named bench_*; test suites wipe the others")
     if args.quick:
         args.duration, args.warmup = 2.0, 30
     cores = sorted(os.sched_getaffinity(0))
@@ -223,7 +309,10 @@ def main() -> None:
     else:
         print("one core only: server and load share it")
     LOGS.mkdir(parents=True, exist_ok=True)
-    print(f"# bench: {os.cpu_count()} cores; server on core {cores[0]}, load on core {cores[-1]}")
+    print(
+        f"# bench on {platform.node()}: {_cpu_model()}, {os.cpu_count()} cores; servers on core"
+        f" {cores[0]}, load on core {cores[-1]}; Python {platform.python_version()}"
+    )
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         asyncio.run(_bench_database(db, args, cores))
 

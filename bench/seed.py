@@ -18,8 +18,8 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from portal.db import migrate
-from portal.settings import Settings
+from models.database import migrate
+from settings import Settings
 
 RESELLERS = 10
 STATUSES = ("PENDING_APPROVAL",) * 4 + ("ACTIVE",) * 5 + ("REJECTED",)

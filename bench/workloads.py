@@ -1,7 +1,8 @@
-"""The workloads: the same request to the API (GraphQL) and to the raw baseline.
+"""The workloads: the same request to the API (GraphQL), the raw ceiling and PostGraphile.
 
-Each workload makes request i for either target; both answer with the same `data`, which
-`bench.run` checks once per read workload before measuring.
+Each workload makes request i for any target. The API and the ceiling answer with the same
+`data`, which `bench.run` checks once per read workload before measuring; PostGraphile answers
+the same rows in its own schema's shape (`rowId`, `addressByOrganizationId`, ...).
 """
 
 from __future__ import annotations
@@ -38,6 +39,24 @@ CREATE = """mutation Create($input: CreateCustomerInput!) {
 APPROVE = """mutation Approve($input: ApproveCustomerInput!) {
   approveCustomer(input: $input) { customer { id status approvedAt } errors { field code message } }
 }"""
+# PostGraphile 5 (Amber preset) over the same tables: the same rows and columns, in its names.
+PEER_22 = """id kind status shortName fullName erpId registrationNumber taxId currency industry
+  createdAt addressByOrganizationId { country city state line1 line2 postalCode }
+  contactByOrganizationId { firstName lastName role email phone }"""
+PEER_LIST = f"""query List($limit: Int!, $offset: Int!) {{
+  allOrganizations(condition: {{status: "ACTIVE"}}, orderBy: [CREATED_AT_ASC, ROW_ID_ASC],
+    first: $limit, offset: $offset) {{ nodes {{ {PEER_22} }} }}
+}}"""
+# No aggregates in the Amber preset: one count per status tab, as aliases.
+PEER_COUNTS = (
+    "query Counts { "
+    + " ".join(
+        f'{s.lower()}: allOrganizations(condition: {{status: "{s}"}}) {{ totalCount }}'
+        for s in ("PENDING_APPROVAL", "ACTIVE", "REJECTED")
+    )
+    + " }"
+)
+PEER_ONE = f"query One($id: UUID!) {{ organizationByRowId(rowId: $id) {{ {PEER_22} }} }}"
 PAGES = 20  # list requests cycle through this many pages
 
 
@@ -46,6 +65,7 @@ class Workload:
     name: str
     api: Callable[[int], Request | None]
     raw: Callable[[int], Request | None]
+    peer: Callable[[int], Request | None] | None = None  # PostGraphile; None: no equivalent
     mutation: str | None = None  # the payload field whose `errors` must be empty
 
     @property
@@ -66,6 +86,7 @@ def _list(size: int) -> Workload:
         f"list {size} + address + contact",
         lambda i: _gql(LIST, {"limit": size, "offset": i % PAGES * size}),
         lambda i: _raw("/list", status="ACTIVE", limit=size, offset=i % PAGES * size),
+        lambda i: _gql(PEER_LIST, {"limit": size, "offset": i % PAGES * size}),
     )
 
 
@@ -114,11 +135,13 @@ def build(data: Dataset) -> list[Workload]:
             "totalCount + countsByStatus",
             lambda i: _gql(COUNTS),
             lambda i: _raw("/counts", status="ACTIVE"),
+            lambda i: _gql(PEER_COUNTS),
         ),
         Workload(
             "organization by id",
             lambda i: _gql(ONE, {"id": customers[i % len(customers)]}),
             lambda i: _raw("/one", id=customers[i % len(customers)]),
+            lambda i: _gql(PEER_ONE, {"id": str(data.pending[i % len(customers)])}),
         ),
         Workload(
             "createCustomer",

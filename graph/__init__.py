@@ -1,0 +1,1 @@
+"""The GraphQL surface, one package per domain; `schema.py` assembles them. No HTTP here."""

@@ -1,8 +1,12 @@
-"""Assembles the schema: the Query and Mutation roots plus the extensions every request runs."""
+"""Assembles the schema: the Query and Mutation roots from the domains, plus the extensions.
+
+Each domain contributes classes of fields (`graph/<domain>/queries.py`, `.../mutations/`); the
+roots list them in the order the printed schema shows their fields. Extensions that belong to
+the HTTP shell (access log, HTTP caching) are handed in by `server/`, which imports this."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -15,14 +19,25 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from graph.caching import ReferenceDataCache
-from graph.errors import ErrorPolicy
-from graph.executor import FastExecutor
-from graph.limits import DocumentLimiter
-from graph.mutations import Mutation
-from graph.observability import OperationObserver
-from graph.queries import Query
-from graph.types import Organization, StatusChange
+from graph.core.errors import ErrorPolicy
+from graph.core.node import NodeQueries, node_types
+from graph.execution.executor import FastExecutor
+from graph.execution.limits import DocumentLimiter
+from graph.organizations.mutations import OrganizationMutations
+from graph.organizations.queries import OrganizationQueries, ViewerQueries
+from graph.reference.queries import ReferenceQueries
+
+Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+
+@strawberry.type(name="Query", description="Reads.")
+class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries):
+    pass
+
+
+@strawberry.type(name="Mutation", description="Writes.")
+class Mutation(OrganizationMutations):
+    pass
 
 
 class PortalSchema(strawberry.Schema):
@@ -34,8 +49,14 @@ class PortalSchema(strawberry.Schema):
         ErrorPolicy logs each masked one with its request ID, so nothing is logged here."""
 
 
-def build_schema(*, introspection: bool = True, fast_executor: bool = True) -> strawberry.Schema:
-    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+def build_schema(
+    *,
+    introspection: bool = True,
+    fast_executor: bool = True,
+    extensions: Sequence[Extension] = (),
+) -> strawberry.Schema:
+    """`extensions` run after the schema's own (the server's observers and HTTP caching)."""
+    every: list[Extension] = [
         # Parsing and validating the same document again costs ~2 ms a request; cache both.
         ParserCache,
         # Depth, alias, directive and token limits from the request's settings; it adds its
@@ -44,19 +65,16 @@ def build_schema(*, introspection: bool = True, fast_executor: bool = True) -> s
         ValidationCache,
         # Masks unexpected errors (logged with the request ID) and, in production, hints.
         ErrorPolicy,
-        # Notes the operation's name and error codes for the access log and metrics.
-        OperationObserver,
-        # Cache-Control on GET queries that only read countries/currencies.
-        ReferenceDataCache,
+        *extensions,
     ]
     if not introspection:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        every.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return PortalSchema(
         query=Query,
         mutation=Mutation,
-        types=[Organization, StatusChange],
-        extensions=extensions,
-        # Compiled plain fields (graph/executor.py); False: graphql-core's stock executor.
+        types=node_types(),
+        extensions=every,
+        # Compiled plain fields (graph/execution/executor.py); False: graphql-core's own.
         execution_context_class=FastExecutor if fast_executor else None,
     )
 

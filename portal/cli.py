@@ -14,8 +14,8 @@ from typing import Any
 
 from tortoise import Tortoise
 
-from portal.db import migrate, tortoise_config
-from portal.settings import Settings, SettingsError
+from models.database import migrate, tortoise_config
+from settings import Settings, SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,19 +81,19 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
         "host": host,
         "port": port,
         "log_level": "info",
-        # graph/observability.py writes the access log, without client addresses.
+        # server/observability.py writes the access log, without client addresses.
         "access_log": False,
         # SIGTERM: stop accepting, let in-flight requests finish for at most this long.
         "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
     }
     if workers == 1:
-        from graph.app import create_app
+        from server.app import create_app
 
         uvicorn.run(create_app(settings), **options)
         return 0
     with _shared_metrics_dir():
         # Each worker imports the app and builds it from the same environment.
-        uvicorn.run("graph.app:create_app", factory=True, workers=workers, **options)
+        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
     return 0
 
 

@@ -4,7 +4,7 @@ Imported only by that tool, through `[tool.tortoise]` in pyproject.toml; the app
 builds its configuration from its own Settings instead.
 """
 
-from portal.db import tortoise_config
-from portal.settings import Settings
+from models.database import tortoise_config
+from settings import Settings
 
 TORTOISE_ORM = tortoise_config(Settings.from_env())

@@ -20,6 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Raised by the pool, so defined with it; re-exported as part of this tree.
+from models.database import Unavailable as Unavailable
+
 
 class ErrorCode(StrEnum):
     """Stable, machine-readable reasons; clients switch on these, so never rename one."""
@@ -79,9 +82,3 @@ class InvalidTransition(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
-
-
-class Unavailable(Exception):
-    """The database could not serve the request in time; the client may retry."""
-
-    extensions = {"code": "SERVICE_UNAVAILABLE"}

@@ -17,9 +17,9 @@ import jwt
 from tortoise.exceptions import IntegrityError
 
 from models import Secret
-from portal.settings import Settings
 from resolvers import global_id
 from resolvers.actors import Role, parse_roles
+from settings import Settings
 
 _GENERATED_KEY = "jwt-hs256"
 LEEWAY_SECONDS = 30

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Put GraphiQL's built files where the server serves them (graph/static/graphiql/vendor/), from
+# Put GraphiQL's built files where the server serves them (server/static/graphiql/vendor/), from
 # the npm registry with the versions and integrity hashes pinned in
 # clients/graphiql/package-lock.json. The server never loads GraphiQL from a CDN; without these
 # files its GraphiQL page says how to install them. Needs Node.js and npm.

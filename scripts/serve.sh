@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
 # GraphiQL's files come from npm once (scripts/graphiql-assets.sh); without npm the page says so.
-if [ ! -f graph/static/graphiql/vendor/graphiql.min.js ] && command -v npm >/dev/null 2>&1; then
+if [ ! -f server/static/graphiql/vendor/graphiql.min.js ] && command -v npm >/dev/null 2>&1; then
   bash scripts/graphiql-assets.sh
 fi
 exec .venv/bin/portal serve "$@"

@@ -20,11 +20,11 @@ from asgi_lifespan import LifespanManager
 from tortoise import connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from graph.app import create_app
 from models import Organization, OrganizationKind
-from portal.db import migrate
+from models.database import migrate
 from portal.seed import seed_demo
-from portal.settings import Settings
+from server.app import create_app
+from settings import Settings
 from tests.api import Api, World
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "")

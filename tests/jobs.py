@@ -19,10 +19,10 @@ from pathlib import Path
 from tortoise import Tortoise
 
 from models import Job
-from portal.db import tortoise_config
-from portal.settings import Settings
+from models.database import tortoise_config
 from resolvers.jobs import JobContext, Queue, Registry, Task
 from resolvers.jobs.worker import Worker
+from settings import Settings
 
 QUEUE = "test-processes"
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from graph.app import create_app
-from portal.db import migrate
-from portal.settings import Settings
+from models.database import migrate
+from server.app import create_app
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ class Server:
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "graph.app:create_app",
+                "server.app:create_app",
                 "--factory",
                 "--host",
                 "127.0.0.1",

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from models import Organization, OrganizationKind
-from portal.settings import Settings
+from settings import Settings
 from tests.builders import customer_input
 from tests.conftest import ApiFactory
 from tests.queries import CREATE

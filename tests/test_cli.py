@@ -14,10 +14,10 @@ import httpx
 import jwt
 from asgi_lifespan import LifespanManager
 
-from graph.app import create_app
 from graph.schema import print_schema
-from portal.settings import Settings
 from resolvers import global_id
+from server.app import create_app
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ def _portal(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:
 
 def test_first_run_migrates_seeds_and_tokens_survive_restarts(tmp_path: Path) -> None:
     # `serve` without uvicorn: the preparation step is what a newcomer sees first.
-    script = "import asyncio, portal.cli as c, portal.settings as s; " + (
+    script = "import asyncio, portal.cli as c, settings as s; " + (
         "asyncio.run(c._prepare(s.Settings.from_env(), 'http://127.0.0.1:8000/graphql'))"
     )
     run = [sys.executable, "-c", script]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema, parse, validate
 
-from portal.settings import Settings
+from settings import Settings
 from tests import node
 from tests.api import Api
 from tests.builders import numbered

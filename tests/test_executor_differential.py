@@ -34,12 +34,12 @@ from hypothesis_graphql import nodes
 from starlette.requests import Request
 from starlette.responses import Response
 
-from graph.context import Context
-from graph.executor import FastExecutor
+from graph.core.context import Context
+from graph.execution.executor import FastExecutor
 from graph.schema import build_schema, print_schema
-from portal.settings import Settings
 from resolvers import global_id
 from resolvers.actors import Role, load_actor
+from settings import Settings
 from tests.api import Api
 from tests.builders import numbered
 from tests.conftest import ApiFactory
@@ -305,7 +305,7 @@ async def test_the_list_of_the_benchmark_takes_the_compiled_path(
     answer = await assert_same(settings, query, {}, _callers(api)[0])
     assert len(answer["data"]["organizations"]["nodes"]) == 9 and not answer["errors"]
     assert FAST.execution_context_class is FastExecutor
-    from graph.executor import _PLANS
+    from graph.execution.executor import _PLANS
 
     compiled = {key[0].name for key, plan in _PLANS.items() if plan is not None}
     assert {"Organization", "Address", "Contact"} <= compiled

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from graph.graphiql import CSP, assets_installed
+from server.graphiql import CSP, assets_installed
 from tests import node
 from tests.api import Api
 from tests.builders import numbered

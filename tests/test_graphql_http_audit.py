@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from portal.settings import Settings
+from settings import Settings
 from tests.conftest import TEST_KEY
 from tests.server import serve
 

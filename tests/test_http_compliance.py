@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 import strawberry
 
-from graph.errors import ErrorPolicy
-from portal.settings import Settings, SettingsError
+from graph.core.errors import ErrorPolicy
+from settings import Settings, SettingsError
 from tests.api import Api
 from tests.conftest import ApiFactory
 

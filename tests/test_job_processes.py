@@ -16,8 +16,8 @@ from pathlib import Path
 from tortoise.transactions import in_transaction
 
 from models import Job, JobStatus
-from portal.settings import Settings
 from resolvers.jobs import enqueue
+from settings import Settings
 from tests.api import Api
 from tests.jobs import QUEUE, all_finished, wait_for
 from tests.server import ROOT

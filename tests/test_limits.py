@@ -149,7 +149,7 @@ async def test_operation_time_limit(api_factory: ApiFactory) -> None:
     "name", ["max_query_depth", "max_aliases", "max_tokens", "max_directives", "max_body_bytes"]
 )
 def test_limit_settings_come_from_the_environment(name: str) -> None:
-    from portal.settings import Settings, SettingsError
+    from settings import Settings, SettingsError
 
     variable = "PORTAL_" + name.upper()
     assert getattr(Settings.from_env({variable: "7"}), name) == 7

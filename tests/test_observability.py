@@ -23,8 +23,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from graph.observability import access_log
-from portal.settings import Settings
+from server.observability import access_log
+from settings import Settings
 from tests.api import Api
 from tests.conftest import TEST_KEY
 from tests.server import ROOT, free_port

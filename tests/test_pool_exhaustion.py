@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from tortoise.transactions import in_transaction
 
-from portal.settings import Settings
+from settings import Settings
 from tests.conftest import ApiFactory
 
 QUERY = "{ organizations { totalCount } }"

@@ -23,7 +23,7 @@ from models import (
     OrganizationKind,
     StatusChange,
 )
-from portal.settings import Settings
+from settings import Settings
 from tests.api import Api
 from tests.builders import SECOND, customer_input, numbered
 from tests.conftest import TEST_KEY

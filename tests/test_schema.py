@@ -9,8 +9,8 @@ from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from graph.schema import build_schema, print_schema
-from portal.db import tortoise_config
-from portal.settings import Settings
+from models.database import tortoise_config
+from settings import Settings
 from tests.api import Api
 
 

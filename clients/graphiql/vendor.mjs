@@ -1,12 +1,12 @@
 // Copies GraphiQL's and React's built files (as installed by `npm ci` from the lock file, with
-// their integrity hashes checked) into graph/static/graphiql/vendor/, where the server serves
+// their integrity hashes checked) into server/static/graphiql/vendor/, where the server serves
 // them. Run by scripts/graphiql-assets.sh.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const target = join(here, "..", "..", "graph", "static", "graphiql", "vendor");
+const target = join(here, "..", "..", "server", "static", "graphiql", "vendor");
 const files = {
   "react.production.min.js": "react/umd/react.production.min.js",
   "react-dom.production.min.js": "react-dom/umd/react-dom.production.min.js",

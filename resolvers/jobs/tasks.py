@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from portal.settings import Settings
 from resolvers.jobs.registry import Registry
 from resolvers.jobs.worker import Worker
+from settings import Settings
 
 
 def build_registry(settings: Settings) -> Registry:

@@ -18,10 +18,10 @@ import strawberry
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission
 
-from graph import executor
-from graph.executor import FastExecutor
+from graph.execution import executor
+from graph.execution.executor import FastExecutor
 from graph.schema import build_schema
-from portal.settings import Settings
+from settings import Settings
 
 
 @strawberry.enum

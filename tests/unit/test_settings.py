@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.settings import DEFAULT_CURRENCIES, Settings, SettingsError
+from settings import DEFAULT_CURRENCIES, Settings, SettingsError
 
 
 def test_defaults_from_an_empty_environment() -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from portal.settings import Settings
 from resolvers.errors import DomainError, ErrorCode
+from settings import Settings
 
 log = logging.getLogger("portal.errors")
 
@@ -35,6 +36,13 @@ class BadUserInput(GraphQLError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def errors_field() -> Any:
+    """Every payload's `errors` field, declared once."""
+    return strawberry.field(
+        default_factory=list, description="Every problem; when non-empty nothing was written."
+    )
 
 
 def user_errors(error: DomainError) -> list[UserError]:

@@ -9,9 +9,9 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from graph.loaders import Loaders
-from portal.settings import Settings
+from graph.core.loaders import Loaders
 from resolvers.actors import Actor, Permission
+from settings import Settings
 
 
 class Unauthenticated(GraphQLError):

@@ -29,10 +29,10 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from graph.context import Context
-from graph.limits import token_error
-from portal.settings import Settings
+from graph.core.context import Context
+from graph.execution.limits import token_error
 from resolvers.errors import Unavailable
+from settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

@@ -17,17 +17,18 @@ from starlette.websockets import WebSocket
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
-from graph.context import Context
-from graph.graphiql import OfflineGraphiQL, graphiql_routes
-from graph.http import GraphQLView
-from graph.middleware import http_middleware
-from graph.observability import RequestObserver, configure_access_log, metrics
+from graph.core.context import Context
 from graph.schema import build_schema
-from portal.db import tortoise_config
-from portal.settings import Settings
+from models.database import tortoise_config
 from resolvers.actors import load_actor
 from resolvers.jobs.tasks import build_worker
 from resolvers.tokens import TokenError, TokenService, token_service
+from server.caching import ReferenceDataCache
+from server.graphiql import OfflineGraphiQL, graphiql_routes
+from server.http import GraphQLView
+from server.middleware import http_middleware
+from server.observability import OperationObserver, RequestObserver, configure_access_log, metrics
+from settings import Settings
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -36,7 +37,11 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(
-                introspection=settings.introspection, fast_executor=settings.fast_executor
+                introspection=settings.introspection,
+                fast_executor=settings.fast_executor,
+                # Notes the operation's name and error codes for the access log and metrics;
+                # Cache-Control on GET queries that only read countries/currencies.
+                extensions=[OperationObserver, ReferenceDataCache],
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from graph.convert import convert
-from graph.enums import Industry
+from graph.core.convert import convert
+from graph.core.enums import Industry
 from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft
 
 
@@ -67,15 +67,3 @@ class CreateCustomerInput:
             primary_address=convert(self.primary_address, AddressDraft),
             primary_contact=convert(self.primary_contact, ContactDraft),
         )
-
-
-@strawberry.input(description="Approve a customer that waits for approval.")
-class ApproveCustomerInput:
-    id: strawberry.ID = strawberry.field(description="Global ID of the customer.")
-    comment: str | None = strawberry.field(default=None, description="Optional note.")
-
-
-@strawberry.input(description="Reject a customer that waits for approval.")
-class RejectCustomerInput:
-    id: strawberry.ID = strawberry.field(description="Global ID of the customer.")
-    reason: str = strawberry.field(description="Why it is rejected; required.")

@@ -6,8 +6,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.http import JSON, error_body
-from portal.settings import Settings, SettingsError
+from server.http import JSON, error_body
+from settings import Settings, SettingsError
 
 
 class BodySizeLimit:

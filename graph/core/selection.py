@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from graph.context import Info
+from graph.core.context import Info
 
 
 def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import strawberry
 
-from graph.convert import convert
-from graph.enums import Industry
-from graph.errors import UserError, user_errors
+from graph.core.convert import convert
+from graph.core.enums import Industry
+from graph.core.errors import UserError, user_errors
 from resolvers.errors import DomainError, FieldError
 from resolvers.validation import CustomerDraft
 

@@ -1,15 +1,24 @@
-"""The Tortoise configuration for a database URL, and schema migration."""
+"""The Tortoise configuration for a database URL, schema migration, and the pool wrapper.
+
+The pool wrapper is Tortoise's asyncpg backend with a bounded wait for a pooled connection.
+Tortoise acquires from asyncpg's pool without a timeout, so a burst larger than the pool would
+queue for as long as the connections stay busy. Here a request that cannot get a connection
+within the acquire timeout fails with Unavailable (SERVICE_UNAVAILABLE) and may retry.
+`tortoise_config` names this module as the engine (Tortoise looks up `client_class` in it).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
-from portal.settings import Settings
+from settings import Settings
 
 APP = "models"
 
@@ -39,7 +48,7 @@ def _connection(settings: Settings) -> str | dict[str, Any]:
     if config["engine"] != "tortoise.backends.asyncpg":
         return config
     credentials = config["credentials"]
-    config["engine"] = "portal.pg"  # asyncpg with a bounded wait for a pooled connection
+    config["engine"] = __name__  # asyncpg with a bounded wait for a pooled connection
     credentials.setdefault("acquire_timeout", settings.db_acquire_timeout_seconds)
     credentials.setdefault("minsize", settings.db_pool_min)
     credentials.setdefault("maxsize", settings.db_pool_max)
@@ -67,3 +76,42 @@ async def migrate(settings: Settings) -> None:
     """Bring the schema up to date; safe to run on every start."""
     await run_migrations(config=tortoise_config(settings))
     await Tortoise.close_connections()
+
+
+class Unavailable(Exception):
+    """The database could not serve the request in time; the client may retry.
+
+    Defined here, where the pool raises it, so models import nothing above them;
+    `resolvers.errors` re-exports it as part of the domain's error tree.
+    """
+
+    extensions = {"code": "SERVICE_UNAVAILABLE"}
+
+
+class _BoundedPool:
+    def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    async def acquire(self) -> Any:
+        try:
+            return await self._pool.acquire(timeout=self._timeout)
+        except TimeoutError as exc:
+            raise Unavailable(
+                "No database connection became free in time; try again in a moment."
+            ) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
+class BoundedAsyncpgClient(AsyncpgDBClient):
+    def __init__(self, *args: Any, acquire_timeout: float = 5.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acquire_timeout = float(acquire_timeout)
+
+    async def create_pool(self, **kwargs: Any) -> Any:
+        return _BoundedPool(await super().create_pool(**kwargs), self.acquire_timeout)
+
+
+client_class = BoundedAsyncpgClient

@@ -1,4 +1,7 @@
-"""Connections (`edges`, `nodes`, `pageInfo`, `totalCount`) for organizations and history.
+"""The organization list's connection (`edges`, `nodes`, `pageInfo`, `totalCount`).
+
+The history connection lives with the types (`Organization.history` returns it, and its
+entries point back at organizations), so the two modules import one way only.
 
 `totalCount` and `countsByStatus` are resolvers, so their queries run only when selected.
 """
@@ -10,35 +13,17 @@ from uuid import UUID
 
 import strawberry
 
-from graph.context import Info
-from graph.enums import OrganizationStatus
-from graph.paging import cursor, position
-from graph.types import UNLOADED, Organization, StatusChange
+from graph.core.context import Info
+from graph.core.enums import OrganizationStatus
+from graph.core.paging import PageInfo, cursor, page_info
+from graph.organizations.types import UNLOADED, Organization
 from resolvers import organizations
 from resolvers.listing import Filter
 from resolvers.records import (
     AddressRecord,
     ContactRecord,
     OrganizationRecord,
-    StatusChangeRecord,
 )
-
-
-@strawberry.type(description="Where a page sits in the whole list (Relay).")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="More rows after this page.")
-    has_previous_page: bool = strawberry.field(description="Rows before this page.")
-    start_cursor: str | None = strawberry.field(description="Cursor of the first row.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last row.")
-
-
-def page_info(offset: int, count: int, has_next: bool) -> PageInfo:
-    return PageInfo(
-        has_next_page=has_next,
-        has_previous_page=offset > 0,
-        start_cursor=cursor(offset) if count else None,
-        end_cursor=cursor(offset + count - 1) if count else None,
-    )
 
 
 @strawberry.type(description="An organization in a list, with its cursor.")
@@ -103,36 +88,3 @@ class OrganizationConnection:
             filter=filter,
             counts_filter=counts_filter,
         )
-
-
-@strawberry.type(description="A status change in a list, with its cursor.")
-class StatusChangeEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
-    node: StatusChange = strawberry.field(description="The status change.")
-
-
-@strawberry.type(description="A page of status changes, oldest first.")
-class StatusChangeConnection:
-    edges: list[StatusChangeEdge] = strawberry.field(description="Rows with cursors.")
-    nodes: list[StatusChange] = strawberry.field(description="Rows without cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
-    total_count: int = strawberry.field(description="All entries, over every page.")
-
-
-def history_page(
-    changes: Sequence[StatusChangeRecord],
-    *,
-    first: int | None,
-    after: str | None,
-) -> StatusChangeConnection:
-    # An organization has a handful of entries, loaded at once by a DataLoader; page in memory.
-    start = position(after) + 1 if after else 0
-    size = len(changes) if first is None else max(0, first)
-    chosen = changes[start : start + size]
-    nodes = [StatusChange.from_record(c) for c in chosen]
-    return StatusChangeConnection(
-        edges=[StatusChangeEdge(cursor=cursor(start + i), node=n) for i, n in enumerate(nodes)],
-        nodes=nodes,
-        page_info=page_info(start, len(nodes), start + len(nodes) < len(changes)),
-        total_count=len(changes),
-    )

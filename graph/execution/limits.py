@@ -4,7 +4,7 @@ Each refusal is a top-level error that names the limit, its setting and its valu
 `Query depth 12 exceeds the limit of 10 (PORTAL_MAX_QUERY_DEPTH).` with
 `extensions: {code: LIMIT_EXCEEDED, limit: "maxQueryDepth", max: 10}`. The limits come from
 the request's settings, so tests and deployments change them without rebuilding the schema.
-Body size and time limits live in the HTTP layer (graph/middleware.py, graph/http.py).
+Body size and time limits live in the HTTP layer (server/middleware.py, server/http.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from graphql import (
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
-from portal.settings import Settings
+from settings import Settings
 
 _TOKENS = re.compile(r"Document contains more than (\d+) tokens")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable
 
-from graph.errors import BadUserInput
+import strawberry
+
+from graph.core.errors import BadUserInput
 from resolvers.listing import Window
 
 DEFAULT_PAGE_SIZE = 100
@@ -27,6 +29,23 @@ def position(value: str) -> int:
     except (ValueError, UnicodeError):
         pass
     raise BadUserInput(f"Invalid cursor {value!r}.")
+
+
+@strawberry.type(description="Where a page sits in the whole list (Relay).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More rows after this page.")
+    has_previous_page: bool = strawberry.field(description="Rows before this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first row.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last row.")
+
+
+def page_info(offset: int, count: int, has_next: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=offset > 0,
+        start_cursor=cursor(offset) if count else None,
+        end_cursor=cursor(offset + count - 1) if count else None,
+    )
 
 
 async def window(

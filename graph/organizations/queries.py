@@ -1,48 +1,39 @@
-"""The Query root: each field authenticates, calls a resolver and converts the result."""
+"""Organization reads: the viewer, one organization, the list, and the createCustomer dry run.
+
+Each field authenticates, calls a resolver and converts the result; `graph/schema.py` puts
+these classes into the Query root."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import strawberry
 
-from graph.connections import OrganizationConnection
-from graph.context import Info
-from graph.errors import BadUserInput
-from graph.filters import OffsetPaging, OrganizationFilter, OrganizationSort, to_filter, to_sorting
-from graph.inputs import CreateCustomerInput
-from graph.paging import window
-from graph.selection import item_fields
-from graph.types import Country, Currency, Node, Organization, StatusChange, Subdivision, Viewer
-from graph.validation import CustomerValidation
+from graph.core.context import Info
+from graph.core.paging import window
+from graph.core.selection import item_fields
+from graph.organizations.connections import OrganizationConnection
+from graph.organizations.filters import (
+    OffsetPaging,
+    OrganizationFilter,
+    OrganizationSort,
+    to_filter,
+    to_sorting,
+)
+from graph.organizations.inputs import CreateCustomerInput
+from graph.organizations.types import Organization, Viewer, load_organization
+from graph.organizations.validation import CustomerValidation
 from resolvers import customer_checks, global_id, organizations
 from resolvers.errors import DomainError
 from resolvers.listing import Window
-from resolvers.validation import country_catalog, currency_catalog
-
-
-async def _node(info: Info, id: str) -> Node | None:
-    loaders = info.context.loaders
-    decoded = global_id.decode(id)
-    if decoded is None:
-        return None
-    type_name, uuid = decoded
-    if type_name == "Organization":
-        org = await loaders.organization.load(uuid)
-        return Organization.from_record(org) if org else None
-    if type_name == "StatusChange":
-        change = await loaders.status_change.load(uuid)
-        return StatusChange.from_record(change) if change else None
-    return None
 
 
 def _arg(description: str) -> object:
     return strawberry.argument(description=description)
 
 
-@strawberry.type(description="Reads.")
-class Query:
+@strawberry.type
+class ViewerQueries:
     @strawberry.field(description="The signed-in person; null without a token.")
     def viewer(self, info: Info) -> Viewer | None:
         if info.context.actor is None and info.context.auth_error is None:
@@ -56,25 +47,9 @@ class Query:
             organization_id=actor.org_id,
         )
 
-    @strawberry.field(description="Any object by global ID; null when missing or not visible.")
-    async def node(
-        self, info: Info, id: Annotated[strawberry.ID, _arg("A global ID.")]
-    ) -> Node | None:
-        info.context.require_actor()
-        return await _node(info, id)
 
-    @strawberry.field(description="Objects by global ID, in order; null where missing.")
-    async def nodes(
-        self, info: Info, ids: Annotated[list[strawberry.ID], _arg("Global IDs.")]
-    ) -> list[Node | None]:
-        info.context.require_actor()
-        # Gathered, so the DataLoaders batch every ID into one query per type.
-        limit = info.context.settings.max_page_size
-        if len(ids) > limit:
-            # Clients line answers up with IDs by position, so never answer fewer.
-            raise BadUserInput(f"Ask for at most {limit} IDs at once (PORTAL_MAX_PAGE_SIZE).")
-        return list(await asyncio.gather(*(_node(info, id) for id in ids)))
-
+@strawberry.type
+class OrganizationQueries:
     @strawberry.field(
         description="One organization; null when missing or not visible (own, descendants, "
         "ancestors are visible)."
@@ -84,8 +59,7 @@ class Query:
     ) -> Organization | None:
         info.context.require_actor()
         uuid = global_id.decode_uuid(id, "Organization")
-        record = await info.context.loaders.organization.load(uuid) if uuid else None
-        return Organization.from_record(record) if record else None
+        return await load_organization(info, uuid) if uuid else None
 
     @strawberry.field(description="Organizations you may see: filtered, searched, sorted, paged.")
     async def organizations(
@@ -152,26 +126,3 @@ class Query:
         except DomainError as error:
             return CustomerValidation.refused(error)
         return CustomerValidation.build(checked.normalized, checked.errors)
-
-    @strawberry.field(description="Every country with what its addresses require.")
-    def countries(self, info: Info) -> list[Country]:
-        info.context.require_actor()
-        return [
-            Country(
-                code=c.code,
-                name=c.name,
-                required_fields=list(c.required_fields),
-                postal_code_example=c.postal_code_example,
-                postal_code_required=c.postal_code_required,
-                subdivisions=[Subdivision(code=s.code, name=s.name) for s in c.subdivisions],
-            )
-            for c in country_catalog()
-        ]
-
-    @strawberry.field(description="The billing currencies the platform supports.")
-    def currencies(self, info: Info) -> list[Currency]:
-        info.context.require_actor()
-        return [
-            Currency(code=c.code, name=c.name)
-            for c in currency_catalog(info.context.settings.currencies)
-        ]

@@ -1,7 +1,7 @@
 """Settings, read once from the environment into one typed object.
 
 Every setting is listed in the README. Tests build their own `Settings` and hand it to
-`graph.app.create_app`, so nothing reads the environment behind their back.
+`server.app.create_app`, so nothing reads the environment behind their back.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Settings:
     introspection: bool = True
     idempotency_ttl_seconds: int = 24 * 3600
     max_page_size: int = 100
-    # Limits on one request; each refusal names the limit and its value (graph/limits.py).
+    # Limits on one request; each refusal names the limit and its value (graph/execution/limits.py).
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 2000
@@ -92,14 +92,14 @@ class Settings:
     sqlite_busy_timeout_ms: int = 5000
     db_statement_timeout_ms: int = 15000
     db_acquire_timeout_seconds: float = 5.0
-    # Operations (graph/observability.py): one JSON line per request on stderr, /metrics.
+    # Operations (server/observability.py): one JSON line per request on stderr, /metrics.
     access_log: bool = True
     metrics: bool = True
     # How long browsers may reuse GET answers that hold only countries/currencies.
     reference_data_max_age_seconds: int = 3600
     # On SIGTERM, in-flight requests get this long to finish before connections are closed.
     shutdown_timeout_seconds: float = 25.0
-    # The compiled executor for plain fields (graph/executor.py); off: graphql-core's own.
+    # The compiled executor for plain fields (graph/execution/executor.py); off: graphql-core's own.
     fast_executor: bool = True
     # Background jobs (resolvers/jobs): run them inside `portal serve` too, or only in
     # `portal worker`; how often an idle worker looks for due jobs; how long a claimed job is

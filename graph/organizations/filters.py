@@ -14,8 +14,8 @@ from uuid import UUID
 import strawberry
 from strawberry import UNSET
 
-from graph.enums import OrganizationKind, OrganizationStatus
-from graph.errors import BadUserInput
+from graph.core.enums import OrganizationKind, OrganizationStatus
+from graph.core.errors import BadUserInput
 from resolvers import global_id
 from resolvers.listing import Comparison, Filter, Sort
 

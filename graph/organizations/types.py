@@ -1,18 +1,24 @@
-"""The object types of the API, built from plain records (never from ORM instances)."""
+"""The organization types, built from plain records (never from ORM instances).
+
+Organization, its status history (StatusChange and its connection) and the Actor behind each
+change point at one another, so they share this module; `connections.py` imports it, never
+the other way."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
 
-from graph.context import Info
-from graph.convert import convert
-from graph.enums import Industry, OrganizationKind, OrganizationStatus, Permission, Role
+from graph.core.context import Info
+from graph.core.convert import convert
+from graph.core.enums import Industry, OrganizationKind, OrganizationStatus, Permission, Role
+from graph.core.node import Node, node_loader
+from graph.core.paging import PageInfo, cursor, page_info, position
 from resolvers import global_id
 from resolvers.records import (
     AddressRecord,
@@ -21,9 +27,6 @@ from resolvers.records import (
     StatusChangeRecord,
 )
 from resolvers.validation import AddressDraft, format_address, format_phone
-
-if TYPE_CHECKING:
-    from graph.connections import StatusChangeConnection
 
 
 class Unloaded(Enum):
@@ -40,11 +43,6 @@ T = TypeVar("T")
 async def _later(pending: Awaitable[R | None], target: type[T]) -> T | None:
     found = await pending
     return convert(found, target) if found else None
-
-
-@strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
-class Node:
-    id: strawberry.ID = strawberry.field(description="Opaque global ID.")
 
 
 @strawberry.type(description="A postal address, in canonical form.")
@@ -122,8 +120,7 @@ class Organization(Node):
     async def parent(self, info: Info) -> Organization | None:
         if self.record.parent_id is None:
             return None
-        found = await info.context.loaders.organization.load(self.record.parent_id)
-        return Organization.from_record(found) if found else None
+        return await load_organization(info, self.record.parent_id)
 
     @strawberry.field(description="Every status change, oldest first; creation is the first.")
     async def history(
@@ -133,10 +130,7 @@ class Organization(Node):
         after: Annotated[
             str | None, strawberry.argument(description="Cursor to continue after.")
         ] = None,
-    ) -> Annotated[StatusChangeConnection, strawberry.lazy("graph.connections")]:
-        # Imported here: the history connection's module imports this one.
-        from graph.connections import history_page
-
+    ) -> StatusChangeConnection:
         changes = await info.context.loaders.history.load(self.record.id) or []
         return history_page(changes, first=first, after=after)
 
@@ -178,8 +172,7 @@ class Actor:
     async def organization(self, info: Info) -> Organization | None:
         if self.organization_id is None:
             return None
-        found = await info.context.loaders.organization.load(self.organization_id)
-        return Organization.from_record(found) if found else None
+        return await load_organization(info, self.organization_id)
 
 
 @strawberry.type(description="One entry of an organization's status history.")
@@ -216,31 +209,50 @@ class Viewer:
     @strawberry.field(description="The organization the person acts in.")
     async def organization(self, info: Info) -> Organization | None:
         info.context.require_actor()
-        found = await info.context.loaders.organization.load(self.organization_id)
-        return Organization.from_record(found) if found else None
+        return await load_organization(info, self.organization_id)
 
 
-@strawberry.type(description="A subdivision (state, province) from the country's official list.")
-class Subdivision:
-    code: str = strawberry.field(description="The code to send as `state`, e.g. CA.")
-    name: str = strawberry.field(description="Its name, e.g. California.")
+@strawberry.type(description="A status change in a list, with its cursor.")
+class StatusChangeEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+    node: StatusChange = strawberry.field(description="The status change.")
 
 
-@strawberry.type(description="A country and what its addresses need.")
-class Country:
-    code: str = strawberry.field(description="ISO 3166-1 alpha-2 code.")
-    name: str = strawberry.field(description="English name.")
-    required_fields: list[str] = strawberry.field(
-        description="Address fields this country requires (line1, city, state, postalCode)."
+@strawberry.type(description="A page of status changes, oldest first.")
+class StatusChangeConnection:
+    edges: list[StatusChangeEdge] = strawberry.field(description="Rows with cursors.")
+    nodes: list[StatusChange] = strawberry.field(description="Rows without cursors.")
+    page_info: PageInfo = strawberry.field(description="Paging state.")
+    total_count: int = strawberry.field(description="All entries, over every page.")
+
+
+def history_page(
+    changes: Sequence[StatusChangeRecord],
+    *,
+    first: int | None,
+    after: str | None,
+) -> StatusChangeConnection:
+    # An organization has a handful of entries, loaded at once by a DataLoader; page in memory.
+    start = position(after) + 1 if after else 0
+    size = len(changes) if first is None else max(0, first)
+    chosen = changes[start : start + size]
+    nodes = [StatusChange.from_record(c) for c in chosen]
+    return StatusChangeConnection(
+        edges=[StatusChangeEdge(cursor=cursor(start + i), node=n) for i, n in enumerate(nodes)],
+        nodes=nodes,
+        page_info=page_info(start, len(nodes), start + len(nodes) < len(changes)),
+        total_count=len(changes),
     )
-    postal_code_example: str | None = strawberry.field(description="An example postal code.")
-    postal_code_required: bool = strawberry.field(description="Whether a postal code is needed.")
-    subdivisions: list[Subdivision] = strawberry.field(
-        description="Allowed values for `state`, where the country has an official list."
-    )
 
 
-@strawberry.type(description="A billing currency the platform supports.")
-class Currency:
-    code: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
-    name: str = strawberry.field(description="English name, e.g. Euro.")
+@node_loader(Organization)
+async def load_organization(info: Info, id: UUID) -> Organization | None:
+    """The organization, if the actor may see it (batched per request by the DataLoader)."""
+    found = await info.context.loaders.organization.load(id)
+    return Organization.from_record(found) if found else None
+
+
+@node_loader(StatusChange)
+async def load_status_change(info: Info, id: UUID) -> StatusChange | None:
+    found = await info.context.loaders.status_change.load(id)
+    return StatusChange.from_record(found) if found else None

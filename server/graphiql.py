@@ -2,12 +2,12 @@
 
 Strawberry's own page loads React and GraphiQL from a CDN, which fails on a closed network and
 would need a CSP that trusts that CDN. This page loads every script and stylesheet from
-`/graphiql/…` (a static mount of `graph/static/graphiql/`), and starts GraphiQL from a file
+`/graphiql/…` (a static mount of `server/static/graphiql/`), and starts GraphiQL from a file
 instead of an inline script, so `script-src 'self'` holds.
 
 The built files of GraphiQL and React (about 4 MB, pinned with their integrity hashes in
 `clients/graphiql/package-lock.json`) are not committed: `bash scripts/graphiql-assets.sh` copies
-them from the npm registry into `graph/static/graphiql/vendor/`. Without them the page says so
+them from the npm registry into `server/static/graphiql/vendor/`. Without them the page says so
 instead of falling back to a CDN.
 """
 

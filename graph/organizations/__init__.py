@@ -1,0 +1,1 @@
+"""Organizations and customers: their types, inputs, filters, lists, queries and mutations."""

@@ -1,0 +1,1 @@
+"""Reference data forms need: countries (with what their addresses require) and currencies."""
