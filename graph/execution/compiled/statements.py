@@ -28,7 +28,7 @@ from graph.execution.compiled.planner import VISIBLE, Root
 from resolvers import global_id, organizations
 from resolvers.actors import Actor
 from resolvers.listing import Filter, Sort
-from resolvers.visibility import visible_sql
+from resolvers.tenancy import visible_sql
 
 _DOLLAR = re.compile(r"\$(\d+)")
 _MAX_CACHED = 512
@@ -50,8 +50,9 @@ def _tortoise_sql(query: Any) -> tuple[str, list[Any]]:
 
 
 def _visibility(actor: Actor, params: Params) -> str:
-    """resolvers.visibility's SQL form, numbered into this statement's parameters.
-    TODO(issue 16): render from resolvers/tenancy.py's one definition once it lands."""
+    """resolvers.tenancy's one rule in its SQL rendering, numbered into this statement's
+    parameters (lists, counts and per-status counts use its ORM rendering, through
+    `organizations.scoped`)."""
     first = len(params.values) + 1
     condition, values = visible_sql(actor, first)
     params.values.extend(params.dialect.argument(v) for v in values)
