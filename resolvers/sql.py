@@ -23,6 +23,9 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+import models
+from resolvers.atomic import atomic
+
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
@@ -88,6 +91,67 @@ class Row:
     values: dict[str, object]
 
 
+async def write(*rows: Row) -> None:
+    """Insert `rows` all or none: on PostgreSQL one statement (a transaction by itself), on
+    SQLite one transaction (retried while another process holds the lock)."""
+    if is_postgres(client()):
+        await insert(*rows)
+    else:
+        await atomic(lambda: insert(*rows))
+
+
+async def update_then_insert(update: str, *args: object, rows: Sequence[Row]) -> list[dict]:
+    """Run `update` (a conditional `UPDATE … RETURNING`) and, only when it matched, insert
+    `rows`, all in one transaction; the UPDATE's rows come back (none: nothing was written).
+
+    PostgreSQL gets one statement (no BEGIN/COMMIT round trips): the UPDATE in a WITH clause
+    and each INSERT selecting its values `FROM` it, so they are written only when it matched.
+    The inserted values are cast to their columns' types, which PostgreSQL cannot infer for
+    parameters in a SELECT list. SQLite, which has no UPDATE or INSERT in WITH, runs them in
+    one transaction.
+    """
+    db = client()
+    if not is_postgres(db):
+
+        async def work() -> list[dict]:
+            won = await fetch(update, *args)  # on the transaction's connection
+            if won:
+                await insert(*rows)
+            return won
+
+        return await atomic(work)
+    shape = tuple((row.table, tuple(row.values)) for row in rows)
+    values = [value for row in rows for value in row.values.values()]
+    return await fetch(_update_then_insert(update, len(args), shape), *args, *values, db=db)
+
+
+@cache
+def _update_then_insert(
+    update: str, taken: int, shape: tuple[tuple[str, tuple[str, ...]], ...]
+) -> str:
+    inserts, first = [], taken + 1
+    for n, (table, names) in enumerate(shape):
+        types = _column_types(table)
+        casts = ", ".join(f"${first + i}::{types[name]}" for i, name in enumerate(names))
+        insert = f'INSERT INTO "{table}" ({columns(names)}) SELECT {casts} FROM won'
+        inserts.append(f"i{n} AS ({insert})")
+        first += len(names)
+    return f"WITH won AS ({update}), {', '.join(inserts)} SELECT * FROM won"
+
+
+@cache
+def _column_types(table: str) -> dict[str, str]:
+    """PostgreSQL's type of each column of `table`, from the model that owns it."""
+    for model in models.__models__:
+        if model._meta.db_table == table:
+            fields = model._meta.fields_map
+            return {
+                column: fields[name].get_for_dialect("postgres", "SQL_TYPE")
+                for name, column in model._meta.fields_db_projection.items()
+            }
+    raise LookupError(f"no model owns table {table!r}")
+
+
 async def insert(*rows: Row) -> None:
     """Insert `rows` in order, in the caller's transaction.
 
@@ -123,38 +187,3 @@ def _combined_insert(shape: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     if not ctes:
         return last
     return "WITH " + ", ".join(f"i{n} AS ({s})" for n, s in enumerate(ctes)) + " " + last
-
-
-def inserts_if(source: str, rows: Sequence[Row], first: int) -> tuple[list[str], list[object]]:
-    """PostgreSQL: CTE bodies that insert `rows` only when the CTE `source` returned a row
-    (a conditional write and what goes with it, in one statement), with their arguments
-    numbered from `$first`. Each argument is cast to its column's type, which PostgreSQL
-    cannot infer in `INSERT … SELECT`."""
-    statements: list[str] = []
-    args: list[object] = []
-    for row in rows:
-        names = tuple(row.values)
-        statements.append(_selected_insert(row.table, names, first + len(args), source))
-        args.extend(row.values.values())
-    return statements, args
-
-
-@cache
-def _selected_insert(table: str, names: tuple[str, ...], first: int, source: str) -> str:
-    types = _postgres_types(table)
-    params = ", ".join(f"CAST(${first + i} AS {types[name]})" for i, name in enumerate(names))
-    return f'INSERT INTO "{table}" ({columns(names)}) SELECT {params} FROM {source}'
-
-
-@cache
-def _postgres_types(table: str) -> dict[str, str]:
-    from tortoise import Tortoise
-
-    for model in Tortoise.apps["models"].values():
-        meta = model._meta
-        if meta.db_table == table:
-            return {
-                column: meta.fields_map[name].get_for_dialect("postgres", "SQL_TYPE")
-                for name, column in meta.fields_db_projection.items()
-            }
-    raise LookupError(table)

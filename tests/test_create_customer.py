@@ -125,6 +125,55 @@ async def test_duplicates_per_reseller_are_refused_per_field(api: Api) -> None:
     assert await Organization.filter(kind=OrganizationKind.CUSTOMER).count() == 1
 
 
+# A country without registration or VAT rules (free text) and one with stdnum rules.
+DUBAI = {"country": "AE", "city": "Dubai", "state": "Dubai", "line1": "Sheikh Zayed Rd 1"}
+NANCY = {"country": "FR", "city": "Nancy", "line1": "1 Place Stanislas", "postalCode": "54000"}
+
+
+@pytest.mark.parametrize(
+    ("address", "first", "again"),
+    [
+        (
+            DUBAI,
+            {"registrationNumber": "CN-1234/56", "taxId": "100 123 456 700003"},
+            {"registrationNumber": "cn 123456", "taxId": "100-123-456-700003"},
+        ),
+        (
+            NANCY,
+            {"registrationNumber": "RCS Nancy B 323 159 715", "taxId": "FR 40 303 265 045"},
+            {"registrationNumber": "323159715", "taxId": "40303265045"},
+        ),
+    ],
+)
+async def test_duplicates_are_found_whatever_separators_were_typed(
+    api: Api, address: dict[str, str], first: dict[str, str], again: dict[str, str]
+) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    made = await api.gql(CREATE, {"input": customer_input(address=address, **first)}, token=token)
+    assert made.data["createCustomer"]["errors"] == []
+    clash = customer_input(SECOND, address=address, **again)
+    payload = (await api.gql(CREATE, {"input": clash}, token=token)).data["createCustomer"]
+    assert {(tuple(e["field"]), e["code"]) for e in payload["errors"]} == {
+        (("registrationNumber",), "DUPLICATE"),
+        (("taxId",), "DUPLICATE"),
+    }
+
+
+async def test_unknown_country_still_reports_what_can_be_judged(api: Api) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    bad = customer_input(
+        taxId="NL006486254B01",
+        address={"country": "ZZ"},
+        contact={"phone": "+31 40 250 600"},
+    )
+    payload = (await api.gql(CREATE, {"input": bad}, token=token)).data["createCustomer"]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        (["taxId"], "INVALID_CHECKSUM"),
+        (["primaryAddress", "country"], "UNKNOWN_COUNTRY"),
+        (["primaryContact", "phone"], "INVALID_PHONE"),
+    ]
+
+
 async def test_same_numbers_under_another_reseller_are_fine(api: Api) -> None:
     for reseller in (api.world.reseller, api.world.other_reseller):
         token = api.token(reseller, "ADMIN")

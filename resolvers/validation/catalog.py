@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import pycountry
-
-from .countries import country_name
+from .countries import country_codes, country_name
 from .postal import postal_code_example, postal_code_required
 from .subdivisions import Subdivision, state_required, subdivisions
 
@@ -43,6 +41,6 @@ def country_info(code: str) -> CountryInfo:
 
 @cache
 def country_catalog() -> tuple[CountryInfo, ...]:
-    """Every ISO 3166-1 country, sorted by code; built once, it is static reference data."""
-    codes = sorted(str(c.alpha_2) for c in pycountry.countries)
-    return tuple(country_info(code) for code in codes)
+    """Every accepted country (ISO 3166-1 and XK), sorted by code; built once, it is static
+    reference data."""
+    return tuple(country_info(code) for code in country_codes())

@@ -37,10 +37,7 @@ def check_phone(text: str, region: str | None, path: Path) -> Checked:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        hint = " Include the country code, e.g. +31 40 250 6000." if region is None else ""
-        return fail(
-            path, ErrorCode.INVALID_PHONE, f"'{text}' is not a valid phone number.{hint}", text
-        )
+        return fail(path, ErrorCode.INVALID_PHONE, f"'{text}' is not a valid phone number.", text)
     return Checked(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 

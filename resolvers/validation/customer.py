@@ -3,6 +3,8 @@ problems at once, in form order, together with the normalized values.
 
 The address country is validated first because the registration number, tax id, postal
 code, state and phone rules depend on it; errors are sorted back into form order after.
+Without a valid country, what can be judged still is: a tax id carrying a VAT prefix by that
+prefix's rules, a phone in international format as such.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from .contact import EMAIL_MAX, check_email, check_phone
 from .currency import check_currency
 from .drafts import AddressDraft, ContactDraft, CustomerDraft, ValidationResult
 from .registration import check_registration_number
-from .tax import check_tax_id
+from .tax import check_tax_id, check_tax_id_by_prefix
 from .text import Checked, Path, clean_text, fail, has_letter
 
 FORM_ORDER: tuple[Path, ...] = (
@@ -104,8 +106,12 @@ def validate_customer(draft: CustomerDraft, *, currencies: Collection[str]) -> V
             str(registration.value), country, ("registrationNumber",)
         )
     tax_id = clean_text(draft.tax_id, ("taxId",), "Tax ID", max_len=64)
-    if tax_id.ok and country is not None:
-        tax_id = check_tax_id(str(tax_id.value), country, ("taxId",))
+    if tax_id.ok:
+        tax_id = (
+            check_tax_id(str(tax_id.value), country, ("taxId",))
+            if country is not None
+            else check_tax_id_by_prefix(str(tax_id.value), ("taxId",))
+        )
 
     currency = clean_text(draft.currency, ("currency",), "Currency", max_len=64)
     if currency.ok:

