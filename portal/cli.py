@@ -155,13 +155,13 @@ async def _work(settings: Settings) -> int:
     PORTAL_SHUTDOWN_TIMEOUT_SECONDS to end; the rest go back to the queue)."""
     import signal
 
-    from graph.webhooks.payload import renderer
     from resolvers.jobs.tasks import build_worker
+    from server.app import webhook_renderer
 
     await migrate(settings)
     await Tortoise.init(config=tortoise_config(settings))
     try:
-        worker = build_worker(settings, render=renderer(settings))
+        worker = build_worker(settings, render=webhook_renderer(settings))
         loop = asyncio.get_running_loop()
         stopping = asyncio.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):

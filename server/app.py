@@ -13,15 +13,21 @@ from starlette.routing import Route
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+from graph.schema import build_schema
 from graph.webhooks.payload import renderer
 from models.database import tortoise_config
 from resolvers.jobs.tasks import build_worker
 from resolvers.tokens import token_service
+from resolvers.webhooks.delivery import Render
 from server.graphiql import graphiql_routes
 from server.middleware import http_middleware
 from server.observability import RequestObserver, configure_access_log, metrics
 from server.view import GraphQLEndpoint
 from settings import Settings
+
+
+def webhook_renderer(settings: Settings) -> Render:
+    return renderer(settings, build_schema(fast_executor=settings.fast_executor))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -49,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.tokens = graphql.tokens
             # Started inside the ORM's context, so the worker's tasks inherit it.
             worker = (
-                build_worker(settings, render=renderer(settings))
+                build_worker(settings, render=webhook_renderer(settings))
                 if settings.jobs_in_server
                 else None
             )

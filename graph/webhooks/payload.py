@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
 from graph.core.context import Context
-from graph.schema import build_schema
 from resolvers import global_id
 from resolvers.actors import Role, load_actor
 from resolvers.webhooks.delivery import Render
@@ -38,8 +38,9 @@ class RenderError(RuntimeError):
     """The payload query failed: a bug, retried by the fan-out job and logged by class."""
 
 
-def renderer(settings: Settings) -> Render:
-    schema = build_schema(fast_executor=settings.fast_executor)
+def renderer(settings: Settings, schema: strawberry.Schema) -> Render:
+    """`schema`: the application's (graph.schema.build_schema), handed in by server/ or
+    portal/, the only packages that assemble it."""
 
     async def render(owner: UUID, organization: UUID) -> dict[str, Any] | None:
         actor = await load_actor(subject="webhooks", org_id=owner, roles=frozenset({Role.ADMIN}))
