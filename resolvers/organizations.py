@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import RawSQL, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
@@ -25,6 +25,16 @@ from resolvers.records import (
 from resolvers.visibility import visible, visible_sql
 
 SORTABLE = frozenset({"short_name", "full_name", "erp_id", "status", "created_at"})
+# Names sort as people read them: "alpha, Bravo, charlie", not "Bravo, alpha, charlie".
+# PostgreSQL uses ICU's root collation, case-insensitive and accent-aware ("Émile" next to
+# "Emile"); SQLite's NOCASE folds ASCII letters only. Migration 0002 builds the indexes these
+# expressions match (organization_short_name_sort, organization_full_name_sort).
+NAME_FIELDS = frozenset({"short_name", "full_name"})
+NAME_COLLATION = {"postgres": '"und-x-icu"', "sqlite": "NOCASE"}
+
+
+def name_sort_key(field: str, dialect: str) -> RawSQL:
+    return RawSQL(f'"organization"."{field}" COLLATE {NAME_COLLATION[dialect]}')
 
 
 def _scoped(actor: Actor, filter_: Filter | None = None) -> QuerySet[Organization]:
@@ -84,11 +94,17 @@ async def list_organizations(
     with_address: bool = False,
     with_contact: bool = False,
 ) -> Listing:
+    query = _scoped(actor, filter)
+    dialect = sql.client().capabilities.dialect
     order: list[str] = []
-    for sort in sorting:
+    for position, sort in enumerate(sorting):
         if sort.field not in SORTABLE:
             raise ValueError(f"cannot sort by {sort.field}")
-        order.append(f"-{sort.field}" if sort.descending else sort.field)
+        key = sort.field
+        if key in NAME_FIELDS:
+            key = f"_sort_{position}"
+            query = query.annotate(**{key: name_sort_key(sort.field, dialect)})
+        order.append(f"-{key}" if sort.descending else key)
     # Creation order, then the ID, breaks every tie, so pages never overlap or skip rows.
     order += ["created_at", "id"]
     columns = [
@@ -96,13 +112,7 @@ async def list_organizations(
         *(_ADDRESS_COLUMNS if with_address else ()),
         *(_CONTACT_COLUMNS if with_contact else ()),
     ]
-    rows = (
-        await _scoped(actor, filter)
-        .order_by(*order)
-        .offset(window.offset)
-        .limit(window.limit)
-        .values(*columns)
-    )
+    rows = await query.order_by(*order).offset(window.offset).limit(window.limit).values(*columns)
     listing = Listing(
         [OrganizationRecord.from_row({c: row[c] for c in _ORG_COLUMNS}) for row in rows]
     )
