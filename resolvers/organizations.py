@@ -27,7 +27,7 @@ from resolvers.visibility import visible, visible_sql
 SORTABLE = frozenset({"short_name", "full_name", "erp_id", "status", "created_at"})
 # Names sort as people read them: "alpha, Bravo, charlie", not "Bravo, alpha, charlie".
 # PostgreSQL uses ICU's root collation, case-insensitive and accent-aware ("Émile" next to
-# "Emile"); SQLite's NOCASE folds ASCII letters only. Migration 0002 builds the indexes these
+# "Emile"); SQLite's NOCASE folds ASCII letters only. Migration 0003 builds the indexes these
 # expressions match (organization_short_name_sort, organization_full_name_sort).
 NAME_FIELDS = frozenset({"short_name", "full_name"})
 NAME_COLLATION = {"postgres": '"und-x-icu"', "sqlite": "NOCASE"}

@@ -37,6 +37,6 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0001_initial")]
+    dependencies = [("models", "0002_job")]
 
     operations = [ops.RunPython(forward, backward)]
