@@ -31,13 +31,40 @@ SORTABLE = frozenset({"short_name", "full_name", "erp_id", "status", "created_at
 # expressions match (organization_short_name_sort, organization_full_name_sort).
 NAME_FIELDS = frozenset({"short_name", "full_name"})
 NAME_COLLATION = {"postgres": '"und-x-icu"', "sqlite": "NOCASE"}
+# Creation order, then the ID, breaks every tie, so pages never overlap or skip rows.
+TIE_BREAKS: tuple[tuple[str, bool], ...] = (("created_at", False), ("id", False))
 
 
-def name_sort_key(field: str, dialect: str) -> RawSQL:
-    return RawSQL(f'"organization"."{field}" COLLATE {NAME_COLLATION[dialect]}')
+def sort_expression(field: str, dialect: str, table: str = '"organization"') -> str:
+    """The ORDER BY term for `field`: names collated, everything else as stored. Hand-written
+    SQL that orders organizations (the compiled read path) uses it too, so both agree."""
+    column = f'{table}."{field}"'
+    return f"{column} COLLATE {NAME_COLLATION[dialect]}" if field in NAME_FIELDS else column
 
 
-def _scoped(actor: Actor, filter_: Filter | None = None) -> QuerySet[Organization]:
+def order(sorting: Sequence[Sort]) -> list[tuple[str, bool]]:
+    """(field, descending) for the sorts asked for, then the tie-breaks."""
+    for sort in sorting:
+        if sort.field not in SORTABLE:
+            raise ValueError(f"cannot sort by {sort.field}")
+    return [(s.field, s.descending) for s in sorting] + list(TIE_BREAKS)
+
+
+def ordered(
+    query: QuerySet[Organization], by: Sequence[tuple[str, bool]], dialect: str
+) -> QuerySet[Organization]:
+    """`query` in the order `by` gives, names sorted as people read them."""
+    terms: list[str] = []
+    for position, (field, descending) in enumerate(by):
+        key = field
+        if field in NAME_FIELDS:
+            key = f"_sort_{position}"
+            query = query.annotate(**{key: RawSQL(sort_expression(field, dialect))})
+        terms.append(f"-{key}" if descending else key)
+    return query.order_by(*terms)
+
+
+def scoped(actor: Actor, filter_: Filter | None = None) -> QuerySet[Organization]:
     query = Organization.filter(visible(actor))
     return query.filter(to_q(filter_)) if filter_ else query
 
@@ -94,25 +121,14 @@ async def list_organizations(
     with_address: bool = False,
     with_contact: bool = False,
 ) -> Listing:
-    query = _scoped(actor, filter)
     dialect = sql.client().capabilities.dialect
-    order: list[str] = []
-    for position, sort in enumerate(sorting):
-        if sort.field not in SORTABLE:
-            raise ValueError(f"cannot sort by {sort.field}")
-        key = sort.field
-        if key in NAME_FIELDS:
-            key = f"_sort_{position}"
-            query = query.annotate(**{key: name_sort_key(sort.field, dialect)})
-        order.append(f"-{key}" if sort.descending else key)
-    # Creation order, then the ID, breaks every tie, so pages never overlap or skip rows.
-    order += ["created_at", "id"]
+    query = ordered(scoped(actor, filter), order(sorting), dialect)
     columns = [
         *_ORG_COLUMNS,
         *(_ADDRESS_COLUMNS if with_address else ()),
         *(_CONTACT_COLUMNS if with_contact else ()),
     ]
-    rows = await query.order_by(*order).offset(window.offset).limit(window.limit).values(*columns)
+    rows = await query.offset(window.offset).limit(window.limit).values(*columns)
     listing = Listing(
         [OrganizationRecord.from_row({c: row[c] for c in _ORG_COLUMNS}) for row in rows]
     )
@@ -137,15 +153,12 @@ def _related(
 
 
 async def count_organizations(*, actor: Actor, filter: Filter | None) -> int:
-    return await _scoped(actor, filter).count()
+    return await scoped(actor, filter).count()
 
 
 async def count_by_status(*, actor: Actor, filter: Filter | None) -> dict[OrganizationStatus, int]:
     rows = (
-        await _scoped(actor, filter)
-        .annotate(n=Count("id"))
-        .group_by("status")
-        .values("status", "n")
+        await scoped(actor, filter).annotate(n=Count("id")).group_by("status").values("status", "n")
     )
     counts = dict.fromkeys(OrganizationStatus, 0)
     for row in rows:
@@ -194,6 +207,6 @@ async def get_status_changes(
     if not wanted:
         return {}
     rows = await StatusChange.filter(
-        id__in=wanted, organization_id__in=Subquery(_scoped(actor).values("id"))
+        id__in=wanted, organization_id__in=Subquery(scoped(actor).values("id"))
     ).values(*StatusChangeRecord.columns())
     return {row["id"]: StatusChangeRecord.from_row(row) for row in rows}

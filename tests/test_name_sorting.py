@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from tortoise import connections
 
-from resolvers.organizations import NAME_FIELDS, name_sort_key
+from resolvers.organizations import NAME_FIELDS, sort_expression
 from tests.api import Api
 from tests.builders import numbered
+from tests.conftest import ApiFactory
 from tests.queries import CREATE, LIST
 
 # Creation order; "Delta" twice to see the tie-break.
@@ -43,7 +44,16 @@ async def _sorted(api: Api, field: str, direction: str) -> list[str]:
 
 
 @pytest.mark.parametrize("field", ["shortName", "fullName"])
-async def test_names_sort_as_people_read_them(api: Api, field: str) -> None:
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled-reads", "resolvers"])
+async def test_names_sort_as_people_read_them(
+    api_factory: ApiFactory, field: str, compiled: bool
+) -> None:
+    """Both read paths: the compiled one (one SQL statement) and the resolvers'."""
+    async with api_factory(compiled_reads=compiled) as api:
+        await _check_order(api, field)
+
+
+async def _check_order(api: Api, field: str) -> None:
     ids = await _create(api)
     by_name = dict(zip(ids, NAMES, strict=True))
     # ICU sorts É with E; SQLite's NOCASE folds only ASCII, so É comes after Z there.
@@ -65,7 +75,7 @@ async def test_the_name_order_reads_an_index(api: Api, field: str) -> None:
     """The migration's index matches the ORDER BY the list sends, on both databases."""
     db = connections.get("default")
     dialect = _dialect()
-    order = f'{name_sort_key(field, dialect).sql}, "created_at", "id"'
+    order = f'{sort_expression(field, dialect)}, "created_at", "id"'
     query = f'SELECT "id" FROM "organization" ORDER BY {order} LIMIT 20'
     if dialect == "postgres":
         # With a handful of rows a sequential scan is cheaper; forbid it to see the index.
