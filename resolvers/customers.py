@@ -22,6 +22,8 @@ from resolvers.errors import FieldError, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
+from resolvers.verification import verification_rows
+from settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,10 @@ async def create_customer(
     currencies: tuple[str, ...],
     idempotency_ttl: int,
     request_id: str | None = None,
+    verification: Settings | None = None,
 ) -> Created:
+    """`verification`: the settings that decide the tax-ID check, started in the same
+    transaction (None: no check, e.g. for the demo seed)."""
     checked = await check_customer(
         actor=actor, draft=draft, reseller_id=reseller_id, currencies=currencies, duplicates=False
     )
@@ -67,6 +72,10 @@ async def create_customer(
 
     customer_id = uuid4()
     rows = _rows(customer_id, actor, reseller, data, now, request_id)
+    if verification is not None:
+        rows += verification_rows(
+            organization_id=customer_id, tax_id=data.tax_id, settings=verification, now=now
+        )
     if idempotency_key is not None:
         rows.append(
             idempotency.record(

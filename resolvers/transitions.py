@@ -23,20 +23,28 @@ from resolvers.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    TaxIdNotVerified,
 )
 from resolvers.organizations import get_organization
 from resolvers.records import OrganizationRecord
 from resolvers.validation.text import is_refused_char
+from resolvers.verification.state import approvable
 
 MAX_NOTE_LENGTH = 2000
 _FROM = OrganizationStatus.PENDING_APPROVAL
 
 
 async def approve_customer(
-    *, actor: Actor, id: str, comment: str | None, four_eyes: bool, request_id: str | None = None
+    *,
+    actor: Actor,
+    id: str,
+    comment: str | None,
+    four_eyes: bool,
+    request_id: str | None = None,
+    requires_verified_tax_id: bool = False,
 ) -> OrganizationRecord:
     note = _note(comment, ("comment",), required=False)
-    customer = await _actionable(actor, id, Permission.APPROVE_CUSTOMER)
+    customer = await actionable_customer(actor, id, Permission.APPROVE_CUSTOMER)
     # The creator is a person in an organization: the same `sub` elsewhere is someone else.
     if four_eyes and (customer.created_by, customer.created_by_org_id) == (
         actor.subject,
@@ -45,6 +53,11 @@ async def approve_customer(
         raise Forbidden(
             "Four-eyes rule: someone other than the creator must approve this customer."
         )
+    if requires_verified_tax_id and not await approvable(customer.id):
+        raise TaxIdNotVerified(
+            "The tax ID is not verified yet (taxIdVerification); approve once it is VERIFIED.",
+            field=("id",),
+        )
     return await _transition(actor, customer, OrganizationStatus.ACTIVE, note, request_id)
 
 
@@ -52,7 +65,7 @@ async def reject_customer(
     *, actor: Actor, id: str, reason: str | None, request_id: str | None = None
 ) -> OrganizationRecord:
     note = _note(reason, ("reason",), required=True)
-    customer = await _actionable(actor, id, Permission.REJECT_CUSTOMER)
+    customer = await actionable_customer(actor, id, Permission.REJECT_CUSTOMER)
     return await _transition(actor, customer, OrganizationStatus.REJECTED, note, request_id)
 
 
@@ -71,7 +84,9 @@ def _note(text: str | None, field: tuple[str, ...], *, required: bool) -> str | 
     return value or None
 
 
-async def _actionable(actor: Actor, id: str, permission: Permission) -> OrganizationRecord:
+async def actionable_customer(actor: Actor, id: str, permission: Permission) -> OrganizationRecord:
+    """The customer `id` if the actor sees it, holds `permission` and is responsible for it
+    (its reseller, or the distributor); NotFound or Forbidden otherwise."""
     org_id = global_id.decode_uuid(id, "Organization")
     customer = await get_organization(actor=actor, id=org_id) if org_id else None
     if customer is None or customer.kind is not OrganizationKind.CUSTOMER:
