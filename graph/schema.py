@@ -27,6 +27,7 @@ from graph.execution.limits import DocumentLimiter
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
+from graph.verification.mutations import VerificationMutations
 from graph.webhooks.mutations import WebhookMutations
 from graph.webhooks.queries import WebhookQueries
 
@@ -39,7 +40,7 @@ class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries, W
 
 
 @strawberry.type(name="Mutation", description="Writes.")
-class Mutation(OrganizationMutations, WebhookMutations):
+class Mutation(OrganizationMutations, VerificationMutations, WebhookMutations):
     pass
 
 

@@ -7,12 +7,14 @@ from models.enums import (
     JobStatus,
     OrganizationKind,
     OrganizationStatus,
+    TaxIdVerificationStatus,
 )
 from models.history import StatusChange
 from models.idempotency import IdempotencyRecord
 from models.job import Job
 from models.organization import Address, Contact, Organization
 from models.secret import Secret
+from models.verification import TaxIdVerification, TaxIdVerificationEvent
 from models.webhook import Delivery, DeliveryAttempt, Endpoint, Event
 
 __models__ = [
@@ -27,6 +29,8 @@ __models__ = [
     Endpoint,
     Delivery,
     DeliveryAttempt,
+    TaxIdVerification,
+    TaxIdVerificationEvent,
 ]
 
 __all__ = [
@@ -47,4 +51,7 @@ __all__ = [
     "OrganizationStatus",
     "Secret",
     "StatusChange",
+    "TaxIdVerification",
+    "TaxIdVerificationEvent",
+    "TaxIdVerificationStatus",
 ]

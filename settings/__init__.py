@@ -47,7 +47,7 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
-    """A comma list of waits in seconds; empty means: no retries."""
+    """A comma list of seconds: N delays mean N + 1 attempts (an empty list: one attempt)."""
     raw = env.get(name)
     if raw is None:
         return default
@@ -55,9 +55,24 @@ def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tu
         delays = tuple(float(part) for part in raw.split(",") if part.strip())
     except ValueError as exc:
         raise SettingsError(f"{name} must be a comma list of seconds, not {raw!r}") from exc
-    if any(delay < 0 for delay in delays):
-        raise SettingsError(f"{name} must not hold negative waits")
+    if any(d < 0 for d in delays):
+        raise SettingsError(f"{name} must not hold negative delays")
     return delays
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, default).strip().rstrip("/")
+    if not value.startswith(("https://", "http://")):
+        raise SettingsError(f"{name} must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _vat(env: Mapping[str, str], name: str) -> str:
+    """Prefix + number, without spaces or dots ("NL 0064.86.253.B01" -> "NL006486253B01")."""
+    value = "".join(ch for ch in env.get(name, "").upper() if ch.isalnum())
+    if value and (len(value) < 4 or not value[:2].isalpha()):
+        raise SettingsError(f"{name} must be a VAT number with its country prefix")
+    return value
 
 
 def _origins(env: Mapping[str, str], credentials: bool) -> tuple[str, ...]:
@@ -148,6 +163,18 @@ class Settings:
     webhook_secret_grace_seconds: float = 86400
     webhook_concurrency: int = 8
     webhook_allow_private: bool = False
+    # Tax-ID verification (resolvers/verification): the registries, their calls, the retries.
+    tax_id_verification: bool = True
+    verification_retry_seconds: tuple[float, ...] = (60.0, 300.0, 1800.0, 7200.0, 21600.0, 86400.0)
+    verification_timeout_seconds: float = 10.0
+    verification_concurrency: int = 2
+    approval_requires_verified_tax_id: bool = False
+    vies_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+    # Our own VAT number (prefix + number): VIES then returns a consultation number.
+    vies_requester_vat: str = ""
+    hmrc_url: str = "https://api.service.hmrc.gov.uk"
+    hmrc_client_id: str = ""
+    hmrc_client_secret: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -269,6 +296,24 @@ class Settings:
             job_retention_seconds=int(
                 _positive(env, "PORTAL_JOB_RETENTION_SECONDS", d.job_retention_seconds)
             ),
+            tax_id_verification=_flag(env, "PORTAL_TAX_ID_VERIFICATION", d.tax_id_verification),
+            verification_retry_seconds=_delays(
+                env, "PORTAL_VERIFICATION_RETRY_SECONDS", d.verification_retry_seconds
+            ),
+            verification_timeout_seconds=_positive(
+                env, "PORTAL_VERIFICATION_TIMEOUT_SECONDS", d.verification_timeout_seconds
+            ),
+            verification_concurrency=int(
+                _positive(env, "PORTAL_VERIFICATION_CONCURRENCY", d.verification_concurrency)
+            ),
+            approval_requires_verified_tax_id=_flag(
+                env, "PORTAL_APPROVAL_REQUIRES_VERIFIED_TAX_ID", d.approval_requires_verified_tax_id
+            ),
+            vies_url=_url(env, "PORTAL_VIES_URL", d.vies_url),
+            vies_requester_vat=_vat(env, "PORTAL_VIES_REQUESTER_VAT"),
+            hmrc_url=_url(env, "PORTAL_HMRC_URL", d.hmrc_url),
+            hmrc_client_id=env.get("PORTAL_HMRC_CLIENT_ID", "").strip(),
+            hmrc_client_secret=env.get("PORTAL_HMRC_CLIENT_SECRET", "").strip(),
         )
         if not 0 <= settings.db_pool_min <= settings.db_pool_max:
             raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")

@@ -29,6 +29,7 @@ query WebhookOrganization($id: ID!) {
     parent { id kind shortName }
     primaryAddress { country city state line1 line2 postalCode formatted }
     primaryContact { firstName lastName role email phone phoneFormatted }
+    taxIdVerification { status registry checkedAt consultationNumber registeredName }
   }
 }
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from resolvers.jobs.registry import Registry
 from resolvers.jobs.worker import Worker
+from resolvers.verification import jobs as verification
 from resolvers.webhooks import delivery as webhooks
 from settings import Settings
 
@@ -12,6 +13,7 @@ def build_registry(settings: Settings, *, render: webhooks.Render) -> Registry:
     """`render` shows an organization as the API shows it to another (the GraphQL layer's
     `graph.webhooks.payload.renderer`): webhook bodies hold exactly that."""
     registry = Registry()
+    verification.register(registry, settings)
     webhooks.register(registry, settings, render)
     return registry
 
