@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from models import Organization, OrganizationKind
+from resolvers import organizations
 from settings import Settings
 from tests.api import Api
 from tests.builders import customer_input
@@ -200,12 +201,22 @@ async def test_suggestions_still_help_in_development(api: Api) -> None:
 
 
 async def test_logs_never_quote_input(
-    production: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    api_factory: ApiFactory, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bad form in production was masked and logged with the whole input, twice; and a
     real bug's log line quoted what the driver said about the value it choked on."""
-    from resolvers import organizations
+    async with api_factory(
+        environment="production",
+        mask_errors=True,
+        field_suggestions=False,
+        compiled_reads=False,  # the bug planted below sits on the resolver path
+    ) as production:
+        await _a_bad_form_and_a_bug(production, caplog, monkeypatch)
 
+
+async def _a_bad_form_and_a_bug(
+    production: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = production.token(production.world.reseller)
     form = customer_input(contact={"firstName": "Secretname", "email": "secret@example.org"})
     form["primaryContact"]["unknownField"] = "Secretvalue"

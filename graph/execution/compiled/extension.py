@@ -28,6 +28,11 @@ PLANS = Cache()
 
 class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
+        if self.execution_context.result is not None:
+            # An extension before it refused the request (a filter limit, several operations
+            # without a name): that answer stands, and nothing is coerced or planned.
+            yield
+            return
         data = await answer(self.execution_context)
         if data is not None:
             self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
