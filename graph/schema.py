@@ -28,6 +28,7 @@ from graph.execution.operation import OperationChoice
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
+from graph.verification.mutations import VerificationMutations
 
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
@@ -38,7 +39,7 @@ class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries):
 
 
 @strawberry.type(name="Mutation", description="Writes.")
-class Mutation(OrganizationMutations):
+class Mutation(OrganizationMutations, VerificationMutations):
     pass
 
 
