@@ -28,14 +28,12 @@ PLANS = Cache()
 
 class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
-        if self.execution_context.result is not None:
-            # An extension before it refused the request (a filter limit, several operations
-            # without a name): that answer stands, and nothing is coerced or planned.
-            yield
-            return
-        data = await answer(self.execution_context)
-        if data is not None:
-            self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
+        # An earlier extension may have answered already (DocumentLimiter refusing a filter
+        # beyond its limits): that answer stands, and planning the filter is what it prevents.
+        if self.execution_context.result is None:
+            data = await answer(self.execution_context)
+            if data is not None:
+                self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
         yield
 
 
