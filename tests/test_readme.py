@@ -51,7 +51,7 @@ SKIPPED = {
     ),
     ".venv/bin/python -m bench.run": _BENCH,
     '.venv/bin/python -m bench.run --quick --db postgres --only "list 50"': _BENCH,
-    ".venv/bin/python -m bench.run --duration 4": _BENCH,
+    ".venv/bin/python -m bench.run --db postgres --no-scale --duration 4": _BENCH,
     ".venv/bin/pip install -e '.[bench]' && py-spy record -p <server pid>": (
         "profiles a running server by its pid and needs ptrace"
     ),
@@ -92,6 +92,10 @@ def _spans_and_lines(text: str) -> list[str]:
 
 def test_no_command_relies_on_a_path_the_first_command_does_not_set() -> None:
     assert [s for s in _spans_and_lines(README) if _NOT_RUNNABLE.match(s)] == []
+
+
+def test_the_readme_has_no_merge_conflict_markers() -> None:
+    assert not re.search(r"^(<<<<<<<|=======$|>>>>>>>)", README, re.M)
 
 
 def test_the_readme_parser_finds_the_commands() -> None:
