@@ -108,6 +108,7 @@ async def forward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_name_sorting")]
+    # After both 0003s (written in parallel), so the graph has one leaf again.
+    dependencies = [("models", "0003_name_sorting"), ("models", "0003_tax_id_verification")]
 
     operations = [ops.RunPython(forward, ops.RunPython.noop)]
