@@ -37,6 +37,8 @@ class CompiledReads(SchemaExtension):
 
 async def answer(execution_context: Any) -> dict[str, Any] | None:
     """The operation's `data` (root values are the database's JSON bytes), or None."""
+    if execution_context.result is not None:
+        return None  # an extension before this one answered already (a limit refused it)
     context = execution_context.context
     if not isinstance(context, Context) or context.actor is None:
         return None
