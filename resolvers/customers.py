@@ -18,6 +18,8 @@ from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
 
+OPERATION = "createCustomer"  # what its idempotency keys are for
+
 
 @dataclass(frozen=True, slots=True)
 class Created:
@@ -48,47 +50,41 @@ async def create_customer(
         raise InvalidInput([*checked.errors, *key_errors])
     data, reseller = checked.normalized, checked.reseller
     now = datetime.now(UTC)
-    fingerprint = idempotency.request_hash(reseller, data)
-    customer_id = uuid4()
-    written = _rows(customer_id, actor, reseller, data, now, request_id)
-    claim = (
-        idempotency.record(
-            scope=actor.org_id,
-            key=idempotency_key,
-            fingerprint=fingerprint,
-            customer_id=customer_id,
-            now=now,
-            ttl=idempotency_ttl,
+    key = (
+        idempotency.Key.of(
+            scope=actor.org_id, operation=OPERATION, value=idempotency_key, request=(reseller, data)
         )
         if idempotency_key is not None
         else None
     )
+    customer_id = uuid4()
+    written = _rows(customer_id, actor, reseller, data, now, request_id)
+    claim = (
+        idempotency.remember(key, result_id=customer_id, now=now, ttl=idempotency_ttl)
+        if key is not None
+        else None
+    )
     if sql.is_postgres(sql.client()):
-        return await _write_at_once(
-            actor, idempotency_key, fingerprint, now, reseller, written, claim, data
-        )
+        return await _write_at_once(actor, key, now, reseller, written, claim, data)
     # SQLite (no INSERT or DELETE in WITH): look first, then write in one transaction.
-    if idempotency_key is not None:
+    if key is not None:
         # Also forgets the caller's expired keys: one of them may hold this very key, which
         # would block remembering it with the rows below.
-        replay = await _replay(actor, idempotency_key, fingerprint, now, forget_expired=True)
+        replay = await _replay(actor, key, now, forget_expired=True)
         if replay is not None:
             return replay
     if duplicates := await duplicates_of(reseller, data):
-        return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
+        return await _replay_or_refuse(actor, key, now, duplicates)
     try:
         await sql.write(*written, *([claim] if claim else []))
     except IntegrityError as error:
-        return await _after_conflict(
-            actor, idempotency_key, fingerprint, now, reseller, data, error
-        )
+        return await _after_conflict(actor, key, now, reseller, data, error)
     return _as_written(written)
 
 
 async def _write_at_once(
     actor: Actor,
-    key: str | None,
-    fingerprint: str,
+    key: idempotency.Key | None,
     now: datetime,
     reseller: UUID,
     written: list[sql.Row],
@@ -100,27 +96,25 @@ async def _write_at_once(
     of its four round trips. The unique constraints refuse duplicates, and a key an earlier
     request still holds writes nothing; only then are the replay or the clash looked up."""
     try:
-        if claim is None:
+        if claim is None or key is None:
             await sql.write(*written)
             return _as_written(written)
-        assert key is not None
         for _ in range(2):
             unique = ("scope_org_id", "key")
             if await sql.insert_claiming(claim, unique, "expires_at", now, *written):
                 return _as_written(written)
-            replay = await _replay(actor, key, fingerprint, now)
+            replay = await _replay(actor, key, now)
             if replay is not None:
                 return replay
             # The holder expired between the two statements: claim the key again, once.
     except IntegrityError as error:
-        return await _after_conflict(actor, key, fingerprint, now, reseller, data, error)
+        return await _after_conflict(actor, key, now, reseller, data, error)
     raise RuntimeError("an idempotency key was held and free at the same time")
 
 
 async def _after_conflict(
     actor: Actor,
-    key: str | None,
-    fingerprint: str,
+    key: idempotency.Key | None,
     now: datetime,
     reseller: UUID,
     data: CustomerDraft,
@@ -129,8 +123,8 @@ async def _after_conflict(
     """A unique constraint refused the write (so nothing was written): another customer has
     these numbers, or a concurrent request with the same key won the race."""
     if duplicates := await duplicates_of(reseller, data):
-        return await _replay_or_refuse(actor, key, fingerprint, now, duplicates)
-    created = await _replay(actor, key, fingerprint, now) if key else None
+        return await _replay_or_refuse(actor, key, now, duplicates)
+    created = await _replay(actor, key, now) if key is not None else None
     if created is None:
         raise error
     return created
@@ -148,11 +142,9 @@ def _as_written(written: list[sql.Row]) -> Created:
 
 
 async def _replay(
-    actor: Actor, key: str, fingerprint: str, now: datetime, *, forget_expired: bool = False
+    actor: Actor, key: idempotency.Key, now: datetime, *, forget_expired: bool = False
 ) -> Created | None:
-    customer_id = await idempotency.find_replay(
-        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now, forget_expired=forget_expired
-    )
+    customer_id = await idempotency.find_replay(key, now=now, forget_expired=forget_expired)
     if customer_id is None:
         return None
     record = await get_organization(actor=actor, id=customer_id)
@@ -162,15 +154,11 @@ async def _replay(
 
 
 async def _replay_or_refuse(
-    actor: Actor,
-    key: str | None,
-    fingerprint: str,
-    now: datetime,
-    duplicates: list[FieldError],
+    actor: Actor, key: idempotency.Key | None, now: datetime, duplicates: list[FieldError]
 ) -> Created:
     """Clashing numbers are a retry's own customer when its key's first call has committed
     in the meantime (customer and key are written together, so seeing one means both)."""
-    replay = await _replay(actor, key, fingerprint, now) if key is not None else None
+    replay = await _replay(actor, key, now) if key is not None else None
     if replay is None:
         raise InvalidInput(duplicates)
     return replay
