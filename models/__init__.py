@@ -1,13 +1,30 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
-from models.enums import Industry, JobStatus, OrganizationKind, OrganizationStatus
+from models.enums import (
+    Industry,
+    JobStatus,
+    OrganizationKind,
+    OrganizationStatus,
+    TaxIdVerificationStatus,
+)
 from models.history import StatusChange
 from models.idempotency import IdempotencyRecord
 from models.job import Job
 from models.organization import Address, Contact, Organization
 from models.secret import Secret
+from models.verification import TaxIdVerification, TaxIdVerificationEvent
 
-__models__ = [Organization, Address, Contact, StatusChange, IdempotencyRecord, Secret, Job]
+__models__ = [
+    Organization,
+    Address,
+    Contact,
+    StatusChange,
+    IdempotencyRecord,
+    Secret,
+    Job,
+    TaxIdVerification,
+    TaxIdVerificationEvent,
+]
 
 __all__ = [
     "Address",
@@ -21,4 +38,7 @@ __all__ = [
     "OrganizationStatus",
     "Secret",
     "StatusChange",
+    "TaxIdVerification",
+    "TaxIdVerificationEvent",
+    "TaxIdVerificationStatus",
 ]

@@ -17,6 +17,8 @@ from resolvers.errors import FieldError, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
+from resolvers.verification import verification_rows
+from settings import Settings
 
 OPERATION = "createCustomer"  # what its idempotency keys are for
 
@@ -39,7 +41,10 @@ async def create_customer(
     currencies: tuple[str, ...],
     idempotency_ttl: int,
     request_id: str | None = None,
+    verification: Settings | None = None,
 ) -> Created:
+    """`verification`: the settings that decide the tax-ID check, started in the same
+    transaction (None: no check, e.g. for the demo seed)."""
     checked = await check_customer(
         actor=actor, draft=draft, reseller_id=reseller_id, currencies=currencies, duplicates=False
     )
@@ -59,6 +64,10 @@ async def create_customer(
     )
     customer_id = uuid4()
     written = _rows(customer_id, actor, reseller, data, now, request_id)
+    if verification is not None:
+        written += verification_rows(
+            organization_id=customer_id, tax_id=data.tax_id, settings=verification, now=now
+        )
     claim = (
         idempotency.remember(key, result_id=customer_id, now=now, ttl=idempotency_ttl)
         if key is not None
