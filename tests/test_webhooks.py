@@ -29,6 +29,8 @@ FAST = {
     "webhook_retry_seconds": (0.1, 0.1),
     "webhook_timeout_seconds": 1.0,
     "job_poll_seconds": 0.05,
+    # The in-process app runs the worker only when asked (tests/conftest.py).
+    "jobs_in_server": True,
 }
 
 
