@@ -1,15 +1,18 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
-from models.enums import Industry, OrganizationKind, OrganizationStatus
+from models.audit import AuditEntry
+from models.enums import AuditAction, Industry, OrganizationKind, OrganizationStatus
 from models.history import StatusChange
 from models.idempotency import IdempotencyRecord
 from models.organization import Address, Contact, Organization
 from models.secret import Secret
 
-__models__ = [Organization, Address, Contact, StatusChange, IdempotencyRecord, Secret]
+__models__ = [Organization, Address, Contact, StatusChange, AuditEntry, IdempotencyRecord, Secret]
 
 __all__ = [
     "Address",
+    "AuditAction",
+    "AuditEntry",
     "Contact",
     "IdempotencyRecord",
     "Industry",

@@ -21,11 +21,14 @@ class Permission(StrEnum):
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
     APPROVE_CUSTOMER = "APPROVE_CUSTOMER"
     REJECT_CUSTOMER = "REJECT_CUSTOMER"
+    UPDATE_CUSTOMER = "UPDATE_CUSTOMER"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
-    Role.ACCOUNT_MANAGER: frozenset({Permission.READ, Permission.CREATE_CUSTOMER}),
+    Role.ACCOUNT_MANAGER: frozenset(
+        {Permission.READ, Permission.CREATE_CUSTOMER, Permission.UPDATE_CUSTOMER}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -10,11 +10,12 @@ from uuid import UUID, uuid4
 from tortoise.exceptions import IntegrityError
 
 from models import (
+    AuditAction,
     Industry,
     OrganizationKind,
     OrganizationStatus,
 )
-from resolvers import idempotency, sql
+from resolvers import audit, idempotency, sql
 from resolvers.actors import Actor
 from resolvers.atomic import atomic
 from resolvers.customer_checks import check_customer, duplicates_of
@@ -167,6 +168,7 @@ def _rows(
         "approved_at": None,
         "approved_by": None,
         "updated_at": now,
+        "version": 1,
     }
     return [
         sql.Row("organization", organization),
@@ -208,5 +210,16 @@ def _rows(
                 "actor_org_id": actor.org_id,
                 "request_id": request_id,
             },
+        ),
+        *audit.rows(
+            audit.Entry(
+                organization_id=org_id,
+                action=AuditAction.CREATED,
+                version=1,
+                occurred_at=now,
+                actor=actor,
+                request_id=request_id,
+                to_status=OrganizationStatus.PENDING_APPROVAL,
+            )
         ),
     ]

@@ -5,7 +5,9 @@
      ├── NotFound               missing, or not visible to the actor (the two look the same)
      ├── Forbidden              visible, but the actor's role or a rule does not allow it
      ├── InvalidTransition      the status does not allow the requested change
-     └── IdempotencyKeyReused   the key was used before for a different input
+     ├── IdempotencyKeyReused   the key was used before for a different input
+     ├── StaleVersion           the customer changed since the form was loaded
+     └── NotEditable            the customer is ARCHIVED: read-only
 
     Unavailable                 not the caller's fault and not a bug: the database stayed busy
 
@@ -43,6 +45,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_STATUS_TRANSITION = "INVALID_STATUS_TRANSITION"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    STALE_VERSION = "STALE_VERSION"
+    NOT_EDITABLE = "NOT_EDITABLE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +86,11 @@ class InvalidTransition(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class StaleVersion(DomainError):
+    code = ErrorCode.STALE_VERSION
+
+
+class NotEditable(DomainError):
+    code = ErrorCode.NOT_EDITABLE

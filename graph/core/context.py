@@ -45,6 +45,11 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)
 
+    def may_read_contacts(self) -> bool:
+        """Whether the caller may read a contact person's details (personal data): the rule
+        `Organization.primaryContact` applies, for every other place that shows them."""
+        return self.actor is not None and self.actor.can(Permission.READ)
+
     def require_actor(self, permission: Permission | None = Permission.READ) -> Actor:
         """The signed-in actor, holding `permission` (READ unless said otherwise): deny by
         default, so a token whose roles grant nothing reads nothing."""

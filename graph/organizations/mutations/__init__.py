@@ -11,10 +11,14 @@ import strawberry
 from graph.organizations.mutations.approve_customer import ApproveCustomerMutation
 from graph.organizations.mutations.create_customer import CreateCustomerMutation
 from graph.organizations.mutations.reject_customer import RejectCustomerMutation
+from graph.organizations.mutations.update_customer import UpdateCustomerMutation
 
 
 @strawberry.type
 class OrganizationMutations(
-    CreateCustomerMutation, ApproveCustomerMutation, RejectCustomerMutation
+    CreateCustomerMutation,
+    UpdateCustomerMutation,
+    ApproveCustomerMutation,
+    RejectCustomerMutation,
 ):
     pass
