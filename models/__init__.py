@@ -1,13 +1,29 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
 from models.audit import AuditEntry
-from models.enums import AuditAction, Industry, OrganizationKind, OrganizationStatus
+from models.enums import (
+    AuditAction,
+    Industry,
+    JobStatus,
+    OrganizationKind,
+    OrganizationStatus,
+)
 from models.history import StatusChange
 from models.idempotency import IdempotencyRecord
+from models.job import Job
 from models.organization import Address, Contact, Organization
 from models.secret import Secret
 
-__models__ = [Organization, Address, Contact, StatusChange, AuditEntry, IdempotencyRecord, Secret]
+__models__ = [
+    Organization,
+    Address,
+    Contact,
+    StatusChange,
+    AuditEntry,
+    IdempotencyRecord,
+    Secret,
+    Job,
+]
 
 __all__ = [
     "Address",
@@ -16,6 +32,8 @@ __all__ = [
     "Contact",
     "IdempotencyRecord",
     "Industry",
+    "Job",
+    "JobStatus",
     "Organization",
     "OrganizationKind",
     "OrganizationStatus",

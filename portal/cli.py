@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, token, export-schema."""
+"""The `portal` command: serve, worker, migrate, token, export-schema."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--workers", type=int, default=1, help="worker processes (more than 1 needs PostgreSQL)"
     )
+    commands.add_parser(
+        "worker", help="run background jobs only (next to `portal serve` or instead of its worker)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     token = commands.add_parser("token", help="mint a bearer token")
     token.add_argument("--org", required=True, help="global ID of the organization")
@@ -43,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
+    if args.command == "worker":
+        return asyncio.run(_work(settings))
     if args.command == "migrate":
         asyncio.run(migrate(settings))
         print("Database is up to date.")
@@ -135,6 +140,30 @@ async def _prepare(settings: Settings, url: str) -> None:
         print()
     finally:
         await Tortoise.close_connections()
+
+
+async def _work(settings: Settings) -> int:
+    """Run jobs until SIGTERM or SIGINT, then stop gracefully (running jobs get
+    PORTAL_SHUTDOWN_TIMEOUT_SECONDS to end; the rest go back to the queue)."""
+    import signal
+
+    from resolvers.jobs.tasks import build_worker
+
+    await migrate(settings)
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        worker = build_worker(settings)
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
+        worker.start()
+        print(f"Worker {worker.name} runs queues: {', '.join(worker.registry.queues) or 'none'}")
+        await stopping.wait()
+        await worker.stop(grace_seconds=settings.shutdown_timeout_seconds)
+    finally:
+        await Tortoise.close_connections()
+    return 0
 
 
 async def _token(settings: Settings, org: str, roles: list[str], subject: str) -> int:

@@ -101,6 +101,14 @@ class Settings:
     shutdown_timeout_seconds: float = 25.0
     # The compiled executor for plain fields (graph/execution/executor.py); off: graphql-core's own.
     fast_executor: bool = True
+    # Background jobs (resolvers/jobs): run them inside `portal serve` too, or only in
+    # `portal worker`; how often an idle worker looks for due jobs; how long a claimed job is
+    # held before another worker may take it up (renewed while it runs); how long finished
+    # jobs are kept for operators.
+    jobs_in_server: bool = True
+    job_poll_seconds: float = 1.0
+    job_lease_seconds: float = 60.0
+    job_retention_seconds: int = 7 * 86400
 
     @property
     def is_production(self) -> bool:
@@ -182,6 +190,12 @@ class Settings:
                 env, "PORTAL_SHUTDOWN_TIMEOUT_SECONDS", d.shutdown_timeout_seconds
             ),
             fast_executor=_flag(env, "PORTAL_FAST_EXECUTOR", d.fast_executor),
+            jobs_in_server=_flag(env, "PORTAL_JOBS_IN_SERVER", d.jobs_in_server),
+            job_poll_seconds=_positive(env, "PORTAL_JOB_POLL_SECONDS", d.job_poll_seconds),
+            job_lease_seconds=_positive(env, "PORTAL_JOB_LEASE_SECONDS", d.job_lease_seconds),
+            job_retention_seconds=int(
+                _positive(env, "PORTAL_JOB_RETENTION_SECONDS", d.job_retention_seconds)
+            ),
         )
         if not 0 <= settings.db_pool_min <= settings.db_pool_max:
             raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")
