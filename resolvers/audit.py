@@ -122,7 +122,7 @@ class StoredEntry:
     changes: tuple[FieldChange, ...]
 
 
-_COLUMNS = (
+COLUMNS = (
     "id",
     "organization_id",
     "action",
@@ -136,10 +136,10 @@ _COLUMNS = (
     "comment",
     "changes",
 )
-_decode = sql.decoder(AuditEntry, _COLUMNS)
+_decode = sql.decoder(AuditEntry, COLUMNS)
 # Version first: the order people wrote in, whatever the clocks of several processes say.
 _PAGE_SQL = f"""
-SELECT {sql.columns(_COLUMNS)} FROM "audit_entry" WHERE "organization_id" = $1
+SELECT {sql.columns(COLUMNS)} FROM "audit_entry" WHERE "organization_id" = $1
 ORDER BY "version", "occurred_at", "id" LIMIT $2 OFFSET $3
 """
 _COUNT_SQL = 'SELECT COUNT(*) AS "n" FROM "audit_entry" WHERE "organization_id" = $1'
@@ -188,7 +188,7 @@ async def get_entries(*, actor: Actor, ids: Sequence[UUID]) -> dict[UUID, Stored
     listed = ", ".join(f"${i}" for i in range(1, len(wanted) + 1))
     condition, scope = visible_sql(actor, len(wanted) + 1)
     found = await sql.fetch(
-        f'SELECT {sql.columns(_COLUMNS)} FROM "audit_entry" WHERE "id" IN ({listed}) '
+        f'SELECT {sql.columns(COLUMNS)} FROM "audit_entry" WHERE "id" IN ({listed}) '
         f'AND "organization_id" IN (SELECT "id" FROM "organization" WHERE {condition})',
         *wanted,
         *scope,

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from models import OrganizationKind, OrganizationStatus
-from resolvers import global_id, sql
+from models import AuditAction, OrganizationKind, OrganizationStatus
+from resolvers import audit, global_id, sql
 from resolvers.actors import Actor, Permission
 from resolvers.atomic import atomic
 from resolvers.errors import (
@@ -98,7 +98,7 @@ _HISTORY_COLUMNS = (
 )
 # $1 id, $2 from, $3 to, $4 now, $5 approver (NULL on reject: approval columns keep theirs).
 _UPDATE = f"""
-UPDATE "organization" SET "status" = $3, "updated_at" = $4,
+UPDATE "organization" SET "status" = $3, "updated_at" = $4, "version" = "version" + 1,
     "approved_at" = CASE WHEN CAST($5 AS TEXT) IS NULL THEN "approved_at" ELSE $4 END,
     "approved_by" = COALESCE(CAST($5 AS TEXT), "approved_by")
 WHERE "id" = $1 AND "status" = $2
@@ -111,6 +111,11 @@ WITH won AS ({_UPDATE}),
 entry AS (
     INSERT INTO "status_change" ({sql.columns(_HISTORY_COLUMNS)})
     SELECT $6::uuid, "id", $2, $3, $7::text, $4, $8::text, $9::uuid, $10::text FROM won
+),
+audit AS (
+    INSERT INTO "audit_entry" ({sql.columns(audit.COLUMNS)})
+    SELECT $11::uuid, "id", 'STATUS_CHANGED', "version", $4, $8::text, $9::uuid, $10::text,
+        $2, $3, $7::text, NULL FROM won
 )
 SELECT * FROM won
 """
@@ -138,10 +143,25 @@ async def _transition(
         "request_id": request_id,
     }
 
+    def audited(version: int) -> list[sql.Row]:
+        return audit.rows(
+            audit.Entry(
+                organization_id=customer.id,
+                action=AuditAction.STATUS_CHANGED,
+                version=version,
+                occurred_at=now,
+                actor=actor,
+                request_id=request_id,
+                from_status=_FROM,
+                to_status=to,
+                comment=note,
+            )
+        )
+
     async def write() -> list[dict[str, Any]]:
         won = await sql.fetch(_UPDATE, *update)
         if won:
-            await sql.insert(sql.Row("status_change", entry))
+            await sql.insert(sql.Row("status_change", entry), *audited(won[0]["version"]))
         return won
 
     if sql.is_postgres(sql.client()):
@@ -149,6 +169,7 @@ async def _transition(
             _UPDATE_AND_RECORD,
             *update,
             *(entry[c] for c in ("id", "comment", "actor_subject", "actor_org_id", "request_id")),
+            uuid4(),
         )
     else:
         rows = await atomic(write)
