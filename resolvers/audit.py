@@ -78,7 +78,7 @@ def rows(entry: Entry) -> list[sql.Row]:
                 "version": entry.version,
                 "occurred_at": entry.occurred_at,
                 "actor_subject": entry.actor.subject if entry.actor else None,
-                "actor_org_id": entry.actor.org_id if entry.actor else None,
+                "actor_org_id": entry.actor.home_org_id if entry.actor else None,
                 "request_id": entry.request_id,
                 "from_status": entry.from_status,
                 "to_status": entry.to_status,

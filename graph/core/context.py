@@ -40,10 +40,17 @@ class Context:
     actor: Actor | None
     # Set when a token was sent but refused; a bad token is never treated as "no token".
     auth_error: str | None = None
+    # The token's own actor when X-Organization-ID moved `actor` into another organization.
+    token_actor: Actor | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)
+
+    @property
+    def person(self) -> Actor | None:
+        """The caller as their token says, wherever they act: the switcher lists from here."""
+        return self.token_actor or self.actor
 
     def may_read_contacts(self) -> bool:
         """Whether the caller may read a contact person's details (personal data): the rule

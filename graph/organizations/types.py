@@ -16,14 +16,7 @@ import strawberry
 
 from graph.core.context import Info
 from graph.core.convert import convert
-from graph.core.enums import (
-    AuditAction,
-    Industry,
-    OrganizationKind,
-    OrganizationStatus,
-    Permission,
-    Role,
-)
+from graph.core.enums import AuditAction, Industry, OrganizationKind, OrganizationStatus
 from graph.core.node import Node, node_loader
 from graph.core.paging import DEFAULT_PAGE_SIZE, PageInfo, cursor, page_info, position
 from resolvers import audit, global_id
@@ -311,19 +304,6 @@ class AuditEntryConnection:
     async def total_count(self, info: Info) -> int:
         info.context.require_actor()
         return await audit.count(self.organization_id)
-
-
-@strawberry.type(description="The signed-in person.")
-class Viewer:
-    subject: str = strawberry.field(description="Token subject (`sub` claim).")
-    roles: list[Role] = strawberry.field(description="Roles in the current organization.")
-    permissions: list[Permission] = strawberry.field(description="What those roles allow here.")
-    organization_id: strawberry.Private[UUID]
-
-    @strawberry.field(description="The organization the person acts in.")
-    async def organization(self, info: Info) -> Organization | None:
-        info.context.require_actor()
-        return await load_organization(info, self.organization_id)
 
 
 @strawberry.type(description="A status change in a list, with its cursor.")
