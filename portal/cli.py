@@ -88,12 +88,20 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     }
     if workers == 1:
         from server.app import create_app
+        from server.protocol import bounded_protocol
 
-        uvicorn.run(create_app(settings), **options)
+        # The bounded protocol limits the request head's size and the time to send it.
+        uvicorn.run(create_app(settings), http=bounded_protocol(settings), **options)
         return 0
     with _shared_metrics_dir():
-        # Each worker imports the app and builds it from the same environment.
-        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
+        # Each worker imports the app and the protocol by name and reads the same environment.
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            workers=workers,
+            http="server.protocol:BoundedHttpToolsProtocol",
+            **options,
+        )
     return 0
 
 

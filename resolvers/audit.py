@@ -24,7 +24,7 @@ from uuid import UUID, uuid4
 from models import AuditAction, AuditEntry, OrganizationStatus
 from resolvers import sql
 from resolvers.actors import Actor
-from resolvers.visibility import visible_sql
+from resolvers.tenancy import visible_sql
 
 PERSONAL_PREFIX = "primaryContact."
 

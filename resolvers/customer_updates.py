@@ -282,9 +282,8 @@ async def update_customer(
         raise InvalidInput(key_errors)
     now = datetime.now(UTC)
     fingerprint = _fingerprint(customer.id, expected_version, patch)
-    postgres = sql.is_postgres(sql.client())
     if key is not None and await idempotency.find_replay(
-        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now, forget_expired=postgres
+        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now, forget_expired=True
     ):
         return Updated(customer, replayed=True)
     if customer.status is OrganizationStatus.ARCHIVED or expected_version != customer.version:
@@ -339,8 +338,6 @@ async def update_customer(
     new_contact = _nested(after, "primaryContact", _CONTACT)
 
     async def write() -> list[dict[str, Any]]:
-        if key is not None and not postgres:
-            await idempotency.forget_expired(scope=actor.org_id, now=now)
         won = await sql.fetch(
             _UPDATE_ORG,
             customer.id,

@@ -22,7 +22,7 @@ from resolvers.records import (
     OrganizationRecord,
     StatusChangeRecord,
 )
-from resolvers.visibility import visible, visible_sql
+from resolvers.tenancy import visible, visible_sql
 
 SORTABLE = frozenset({"short_name", "full_name", "erp_id", "status", "created_at"})
 

@@ -12,6 +12,11 @@ in order. Queries come from two generators:
   Node interface, paging variables, and callers that get UNAUTHENTICATED or FORBIDDEN;
 - hypothesis-graphql over the printed schema (positive mode), for everything else.
 
+The data varies as much as the shapes (see `seeded`): every status and industry, nulls in
+every nullable column, lists longer than a page, another reseller's invisible customers, and
+callers of every role. Each answer is also checked against the schema on its own
+(`malformed`): no null where a value is promised, every enum leaf a name of its type.
+
 Examples are derandomized and bounded (PORTAL_DIFF_EXAMPLES, default 120 and 40).
 Run it, on SQLite and PostgreSQL, before upgrading graphql-core or Strawberry.
 """
@@ -20,13 +25,25 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 import hypothesis_graphql as hg
 import pytest
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    is_enum_type,
+    is_list_type,
+    is_non_null_type,
+    parse,
+)
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -37,6 +54,7 @@ from starlette.responses import Response
 from graph.core.context import Context
 from graph.execution.executor import FastExecutor
 from graph.schema import build_schema, print_schema
+from models import Address, Industry, Organization
 from resolvers import global_id
 from resolvers.actors import Role, load_actor
 from settings import Settings
@@ -53,6 +71,7 @@ DIFF = hypothesis_settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+LONG = 24  # customers of the reseller: longer than most pages the generator asks for
 FAST = build_schema(fast_executor=True)
 STOCK = build_schema(fast_executor=False)
 
@@ -217,24 +236,88 @@ async def assert_same(
     assert [e.formatted for e in fast.errors or []] == [e.formatted for e in stock.errors or []], (
         query
     )
+    # Checked on its own too, so a mistake both executors shared could not pass: no null where
+    # the schema promises a value, and every enum leaf one of its type's names.
+    assert malformed(STOCK._schema, query, fast.data) == [], query
     return {"data": stock.data, "errors": stock.errors}
+
+
+def malformed(schema: GraphQLSchema, query: str, data: dict[str, Any] | None) -> list[str]:
+    """Where `data` breaks the schema's promises for `query`'s selections."""
+    document = parse(query)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    [operation] = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    problems: list[str] = []
+
+    def fields(parent: Any, selections: SelectionSetNode) -> Iterator[tuple[str, Any, Any]]:
+        for node in selections.selections:
+            if isinstance(node, FieldNode):
+                definition = getattr(parent, "fields", {}).get(node.name.value)
+                if definition is not None:
+                    key = (node.alias or node.name).value
+                    yield key, definition.type, node.selection_set
+                continue
+            fragment = node if isinstance(node, InlineFragmentNode) else fragments[node.name.value]
+            condition = fragment.type_condition
+            inner = schema.get_type(condition.name.value) if condition else parent
+            yield from fields(inner, fragment.selection_set)
+
+    def check(type_: Any, selections: Any, value: Any, path: str) -> None:
+        if is_non_null_type(type_):
+            if value is None:
+                problems.append(f"null at {path}, declared {type_}")
+                return
+            type_ = type_.of_type
+        if value is None:
+            return
+        if is_list_type(type_):
+            for i, item in enumerate(value):
+                check(type_.of_type, selections, item, f"{path}.{i}")
+        elif is_enum_type(type_):
+            if value not in type_.values:
+                problems.append(f"{value!r} at {path} is not a name of {type_}")
+        elif selections is not None:
+            for key, field_type, inner in fields(type_, selections):
+                if key in value:
+                    check(field_type, inner, value[key], f"{path}.{key}")
+
+    if data is not None:
+        check(schema.get_root_type(operation.operation), operation.selection_set, data, "data")
+    return problems
 
 
 @pytest.fixture
 async def seeded(api_factory: ApiFactory) -> AsyncIterator[tuple[Api, list[str]]]:
-    """Customers in every status, with and without ERP IDs, approval comments and history."""
+    """Data that varies as much as the shapes: customers in every status and every industry,
+    nulls wherever the schema allows one (ERP ID, industry, state, line 2, postal code,
+    approval, comment), lists longer than a page of the generator's small limits, and another
+    reseller's customers, invisible to the reseller's callers."""
     async with api_factory() as api:
         admin = api.token(api.world.reseller, "ADMIN")
+        industries = list(Industry)
         ids = []
-        for n in range(6):
-            form = numbered(n)
+        for n in range(LONG):
+            form = numbered(n) | {"industry": industries[n % len(industries)].value}
             if n % 2:
                 form["primaryAddress"]["line2"] = "Unit 4"
             payload = (await api.gql(CREATE, {"input": form}, token=admin)).data
             ids.append(payload["createCustomer"]["customer"]["id"])
+        other = api.token(api.world.other_reseller, "ADMIN")
+        hidden = []
+        for n in range(LONG, LONG + 3):
+            payload = (await api.gql(CREATE, {"input": numbered(n)}, token=other)).data
+            hidden.append(payload["createCustomer"]["customer"]["id"])
         await api.gql(APPROVE, {"input": {"id": ids[0], "comment": "ok"}}, token=admin)
         await api.gql(APPROVE, {"input": {"id": ids[1]}}, token=admin)
         await api.gql(REJECT, {"input": {"id": ids[2], "reason": "no"}}, token=admin)
+        await api.gql(APPROVE, {"input": {"id": hidden[0]}}, token=other)
+        # Nulls no form leaves behind, written directly: what older rows or imports may hold.
+        await Organization.filter(id=_uuid(ids[3])).update(
+            erp_id=None, registration_number=None, tax_id=None, currency=None, industry=None
+        )
+        await Address.filter(organization_id=_uuid(ids[4])).update(postal_code=None, state="NB")
         history = await api.gql(
             "query($id: ID!) { organization(id: $id) { history { nodes { id } } } }",
             {"id": ids[0]},
@@ -245,20 +328,32 @@ async def seeded(api_factory: ApiFactory) -> AsyncIterator[tuple[Api, list[str]]
         missing = global_id.encode("Organization", "00000000-0000-0000-0000-000000000000")
         yield (
             api,
-            [*ids, world.distributor, world.reseller, world.other_reseller, *changes, missing],
+            [
+                *ids[:8],
+                ids[-1],
+                *hidden,
+                world.distributor,
+                world.reseller,
+                world.other_reseller,
+                *changes,
+                missing,
+            ],
         )
 
 
-def _callers(api: Api) -> list[Any]:
-    def org(gid: str) -> Any:
-        return global_id.decode_uuid(gid, "Organization")
+def _uuid(gid: str) -> Any:
+    return global_id.decode_uuid(gid, "Organization")
 
+
+def _callers(api: Api) -> list[Any]:
     w = api.world
     return [
-        ("dist-admin", (org(w.distributor), [Role.ADMIN])),
-        ("reseller-admin", (org(w.reseller), [Role.ADMIN])),
-        ("reseller-viewer", (org(w.reseller), [Role.VIEWER])),
-        ("no-roles", (org(w.reseller), [])),  # FORBIDDEN
+        ("dist-admin", (_uuid(w.distributor), [Role.ADMIN])),
+        ("reseller-admin", (_uuid(w.reseller), [Role.ADMIN])),
+        ("reseller-viewer", (_uuid(w.reseller), [Role.VIEWER])),
+        ("reseller-manager", (_uuid(w.reseller), [Role.ACCOUNT_MANAGER])),
+        ("other-admin", (_uuid(w.other_reseller), [Role.ADMIN, Role.VIEWER])),
+        ("no-roles", (_uuid(w.reseller), [])),  # FORBIDDEN
         None,  # UNAUTHENTICATED
     ]
 
@@ -303,9 +398,23 @@ async def test_the_list_of_the_benchmark_takes_the_compiled_path(
       primaryAddress { country city state line1 line2 postalCode }
       primaryContact { firstName lastName role email phone } } } }"""
     answer = await assert_same(settings, query, {}, _callers(api)[0])
-    assert len(answer["data"]["organizations"]["nodes"]) == 9 and not answer["errors"]
+    # Every customer (both resellers'), the distributor and the two resellers.
+    assert len(answer["data"]["organizations"]["nodes"]) == LONG + 3 + 3
+    assert not answer["errors"]
     assert FAST.execution_context_class is FastExecutor
     from graph.execution.executor import _PLANS
 
     compiled = {key[0].name for key, plan in _PLANS.items() if plan is not None}
     assert {"Organization", "Address", "Contact"} <= compiled
+
+
+def test_the_answer_check_finds_a_null_and_a_value_sent_for_a_name() -> None:
+    query = "query { viewer { s: subject roles ... on Viewer { permissions } } }"
+    good = {"viewer": {"s": "a", "roles": ["ADMIN"], "permissions": ["READ"]}}
+    assert malformed(STOCK._schema, query, good) == []
+    bad = {"viewer": {"s": None, "roles": ["admin"], "permissions": [None]}}
+    assert malformed(STOCK._schema, query, bad) == [
+        "null at data.viewer.s, declared String!",
+        "'admin' at data.viewer.roles.0 is not a name of Role",
+        "null at data.viewer.permissions.0, declared Permission!",
+    ]
