@@ -27,8 +27,8 @@ from models import AuditAction, OrganizationKind, OrganizationStatus
 from resolvers import audit, global_id, idempotency, sql
 from resolvers.actors import Actor, Permission
 from resolvers.atomic import atomic
+from resolvers.customer_checks import duplicates_of
 from resolvers.errors import (
-    ErrorCode,
     FieldError,
     Forbidden,
     InvalidInput,
@@ -200,47 +200,17 @@ async def changed_since(customer_id: UUID, version: int) -> list[str]:
     return found
 
 
-_DUPLICATES_SQL = """
-SELECT "erp_id", "tax_id", "registration_country", "registration_number" FROM "organization"
-WHERE "parent_id" = $1 AND "id" <> $2 AND "status" <> 'ARCHIVED'
-  AND ("erp_id" = $3 OR "tax_id" = $4
-       OR ("registration_country" = $5 AND "registration_number" = $6))
-"""
-
-
 async def _duplicates(
     customer: OrganizationRecord, values: dict[str, str | None]
 ) -> list[FieldError]:
-    """Friendly DUPLICATE errors against the reseller's other live customers; the partial
-    unique indexes are what actually guarantee it."""
-    country = values.get("primaryAddress.country")
-    rows = await sql.fetch(
-        _DUPLICATES_SQL,
-        customer.parent_id,
-        customer.id,
-        values["erpId"],
-        values["taxId"],
-        country,
-        values["registrationNumber"],
+    assert customer.parent_id is not None  # a customer always has its reseller
+    numbers = CustomerDraft(
+        erp_id=values["erpId"],
+        tax_id=values["taxId"],
+        registration_number=values["registrationNumber"],
+        primary_address=AddressDraft(country=values.get("primaryAddress.country")),
     )
-    errors: list[FieldError] = []
-    checks = (
-        ("erpId", "ERP ID", lambda r: r["erp_id"] == values["erpId"]),
-        ("taxId", "tax ID", lambda r: r["tax_id"] == values["taxId"]),
-        (
-            "registrationNumber",
-            "registration number",
-            lambda r: (
-                r["registration_country"] == country
-                and r["registration_number"] == values["registrationNumber"]
-            ),
-        ),
-    )
-    for field, label, clashes in checks:
-        if any(clashes(row) for row in rows):
-            message = f"Another customer of this reseller already has this {label}."
-            errors.append(FieldError((field,), ErrorCode.DUPLICATE, message))
-    return errors
+    return await duplicates_of(customer.parent_id, numbers, excluding=customer.id)
 
 
 class _Lost(Exception):

@@ -11,9 +11,9 @@ from tortoise.exceptions import IntegrityError
 
 from models import AuditAction, OrganizationStatus
 from resolvers import audit, idempotency, rows, sql
-from resolvers.actors import Actor
+from resolvers.actors import Actor, Permission
 from resolvers.customer_checks import check_customer, duplicates_of
-from resolvers.errors import FieldError, InvalidInput, NotFound
+from resolvers.errors import FieldError, Forbidden, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
@@ -37,10 +37,21 @@ async def create_customer(
     currencies: tuple[str, ...],
     idempotency_ttl: int,
     request_id: str | None = None,
+    approve: bool = False,
+    four_eyes: bool = False,
 ) -> Created:
+    """`approve`: create and approve in one write ("create and approve"), for people who may
+    approve; refused under four eyes, where the creator may never be the approver."""
     checked = await check_customer(
         actor=actor, draft=draft, reseller_id=reseller_id, currencies=currencies, duplicates=False
     )
+    if approve and not actor.can(Permission.APPROVE_CUSTOMER):
+        raise Forbidden("Your role does not allow approving customers.")
+    if approve and four_eyes:
+        raise Forbidden(
+            "Four-eyes rule: someone other than the creator must approve; create it without "
+            "`approve` and ask a colleague."
+        )
     # Keys are trimmed like every other text: " k " and "k" are one key.
     idempotency_key = idempotency_key.strip() if idempotency_key is not None else None
     key_errors = idempotency.check_key(idempotency_key)
@@ -48,7 +59,7 @@ async def create_customer(
         raise InvalidInput([*checked.errors, *key_errors])
     data, reseller = checked.normalized, checked.reseller
     now = datetime.now(UTC)
-    fingerprint = idempotency.request_hash(reseller, data)
+    fingerprint = idempotency.request_hash(reseller, data, approve=approve)
     if idempotency_key is not None:
         # Also forgets the caller's expired keys: one of them may hold this very key, which
         # would block remembering it with the rows below.
@@ -59,7 +70,7 @@ async def create_customer(
         return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
 
     customer_id = uuid4()
-    written = _rows(customer_id, actor, reseller, data, now, request_id)
+    written = _rows(customer_id, actor, reseller, data, now, request_id, approve=approve)
     if idempotency_key is not None:
         written.append(
             idempotency.record(
@@ -131,14 +142,23 @@ def _rows(
     data: CustomerDraft,
     now: datetime,
     request_id: str | None,
+    *,
+    approve: bool,
 ) -> list[sql.Row]:
-    """The customer, its address, contact and first history entry, in insertion order."""
+    """The customer, its address, contact, first history entry and audit entry, in insertion
+    order; with `approve`, the approval's history and audit entries too."""
     address, contact = data.primary_address, data.primary_contact
     # Validation guarantees every required part; the asserts tell the type checker so.
     assert address is not None and contact is not None and address.country is not None
-    return [
+    written = [
         rows.customer_row(
-            id=org_id, reseller=reseller, data=data, country=address.country, actor=actor, now=now
+            id=org_id,
+            reseller=reseller,
+            data=data,
+            country=address.country,
+            actor=actor,
+            now=now,
+            approved=approve,
         ),
         rows.address_row(organization_id=org_id, address=address),
         rows.contact_row(organization_id=org_id, contact=contact),
@@ -163,3 +183,29 @@ def _rows(
             )
         ),
     ]
+    if approve:
+        pending, active = OrganizationStatus.PENDING_APPROVAL, OrganizationStatus.ACTIVE
+        written.append(
+            rows.history_row(
+                organization_id=org_id,
+                from_status=pending,
+                to_status=active,
+                comment=None,
+                actor=actor,
+                now=now,
+                request_id=request_id,
+            )
+        )
+        written += audit.rows(
+            audit.Entry(
+                organization_id=org_id,
+                action=AuditAction.STATUS_CHANGED,
+                version=2,
+                occurred_at=now,
+                actor=actor,
+                request_id=request_id,
+                from_status=pending,
+                to_status=active,
+            )
+        )
+    return written

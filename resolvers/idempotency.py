@@ -34,9 +34,13 @@ def check_key(key: str | None) -> list[FieldError]:
     return []
 
 
-def request_hash(reseller_id: UUID, draft: CustomerDraft) -> str:
-    """A fingerprint of what the request asks for, after normalisation."""
-    payload = json.dumps([str(reseller_id), asdict(draft)], sort_keys=True, default=str)
+def request_hash(reseller_id: UUID, draft: CustomerDraft, *, approve: bool = False) -> str:
+    """A fingerprint of what the request asks for, after normalisation ("create and approve"
+    asks for more than "create": the same key for both is a different request)."""
+    asked: list[object] = [str(reseller_id), asdict(draft)]
+    if approve:
+        asked.append("approve")
+    payload = json.dumps(asked, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

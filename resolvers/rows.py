@@ -16,16 +16,25 @@ from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft
 
 
 def customer_row(
-    *, id: UUID, reseller: UUID, data: CustomerDraft, country: str, actor: Actor, now: datetime
+    *,
+    id: UUID,
+    reseller: UUID,
+    data: CustomerDraft,
+    country: str,
+    actor: Actor,
+    now: datetime,
+    approved: bool = False,
 ) -> Row:
-    """A new customer, PENDING_APPROVAL under `reseller`, registered in `country`."""
+    """A new customer under `reseller`, registered in `country`: PENDING_APPROVAL, or ACTIVE
+    when `approved` ("create and approve": version 2, creation and approval in one write)."""
     assert data.industry is not None  # validation guarantees it; this tells the type checker
+    status = OrganizationStatus.ACTIVE if approved else OrganizationStatus.PENDING_APPROVAL
     return Row(
         "organization",
         {
             "id": id,
             "kind": OrganizationKind.CUSTOMER,
-            "status": OrganizationStatus.PENDING_APPROVAL,
+            "status": status,
             "parent_id": reseller,
             "short_name": data.short_name,
             "full_name": data.full_name,
@@ -38,10 +47,10 @@ def customer_row(
             "created_at": now,
             "created_by": actor.subject,
             "created_by_org_id": actor.home_org_id,
-            "approved_at": None,
-            "approved_by": None,
+            "approved_at": now if approved else None,
+            "approved_by": actor.subject if approved else None,
             "updated_at": now,
-            "version": 1,
+            "version": 2 if approved else 1,
         },
     )
 

@@ -109,12 +109,6 @@ async def approve_customer(
     )
 
 
-async def reject_customer(
-    *, actor: Actor, id: str, reason: str | None, request_id: str | None = None
-) -> OrganizationRecord:
-    return await change_status("reject", actor=actor, id=id, note=reason, request_id=request_id)
-
-
 def _four_eyes(actor: Actor, customer: OrganizationRecord) -> None:
     # The creator is a person in an organization: the same `sub` elsewhere is someone else.
     # Wherever the person acts (X-Organization-ID), they are who their token says.

@@ -42,6 +42,11 @@ MUTATION_PERMISSIONS = {
     "approveCustomer": "APPROVE_CUSTOMER",
     "rejectCustomer": "REJECT_CUSTOMER",
     "updateCustomer": "UPDATE_CUSTOMER",
+    "suspendCustomer": "APPROVE_CUSTOMER",
+    "blockCustomer": "APPROVE_CUSTOMER",
+    "reactivateCustomer": "APPROVE_CUSTOMER",
+    "resubmitCustomer": "CREATE_CUSTOMER",
+    "archiveCustomer": "APPROVE_CUSTOMER",
 }
 # Personal data: the fields that say who a person is or how to reach them.
 # NormalizedContact echoes validateCustomer's input, but it is still a person's data.
@@ -202,6 +207,11 @@ async def test_mutations_need_their_permission(api: Api, mutation: str) -> None:
         "approveCustomer": {"id": customer},
         "rejectCustomer": {"id": customer, "reason": "walk"},
         "updateCustomer": {"id": customer, "expectedVersion": 1, "shortName": "walk"},
+        "suspendCustomer": {"id": customer, "reason": "walk"},
+        "blockCustomer": {"id": customer, "reason": "walk"},
+        "reactivateCustomer": {"id": customer},
+        "resubmitCustomer": {"id": customer},
+        "archiveCustomer": {"id": customer, "reason": "walk"},
     }
     field = SCHEMA.mutation_type.fields[mutation]  # type: ignore[union-attr]
     input_type = get_named_type(field.args["input"].type).name
