@@ -41,7 +41,7 @@ def names_archived(filter_: Filter | None) -> bool:
     return any(names_archived(f) for f in (*filter_.and_, *filter_.or_))
 
 
-def _scoped(
+def scoped(
     actor: Actor, filter_: Filter | None = None, *, archived: bool | None = None
 ) -> QuerySet[Organization]:
     """Visible organizations matching `filter_`; ARCHIVED ones only when `archived` (by
@@ -132,7 +132,7 @@ async def list_organizations(
         *(_CONTACT_COLUMNS if with_contact else ()),
     ]
     rows = (
-        await _scoped(actor, filter)
+        await scoped(actor, filter)
         .order_by(*order)
         .offset(window.offset)
         .limit(window.limit)
@@ -162,16 +162,16 @@ def _related(
 
 
 async def count_organizations(*, actor: Actor, filter: Filter | None) -> int:
-    return await _scoped(actor, filter).count()
+    return await scoped(actor, filter).count()
 
 
 async def count_by_status(
     *, actor: Actor, filter: Filter | None, archived: bool | None = None
 ) -> dict[OrganizationStatus, int]:
-    """Matches per status; `archived` as for `_scoped` (the tabs of a list that shows
+    """Matches per status; `archived` as for `scoped` (the tabs of a list that shows
     archived customers count them)."""
     rows = (
-        await _scoped(actor, filter, archived=archived)
+        await scoped(actor, filter, archived=archived)
         .annotate(n=Count("id"))
         .group_by("status")
         .values("status", "n")
@@ -223,6 +223,6 @@ async def get_status_changes(
     if not wanted:
         return {}
     rows = await StatusChange.filter(
-        id__in=wanted, organization_id__in=Subquery(_scoped(actor, archived=True).values("id"))
+        id__in=wanted, organization_id__in=Subquery(scoped(actor, archived=True).values("id"))
     ).values(*StatusChangeRecord.columns())
     return {row["id"]: StatusChangeRecord.from_row(row) for row in rows}

@@ -34,6 +34,7 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
             build_schema(
                 introspection=settings.introspection,
                 fast_executor=settings.fast_executor,
+                compiled_reads=settings.compiled_reads,
                 # Notes the operation's name and error codes for the access log and metrics;
                 # Cache-Control on GET queries that only read countries/currencies.
                 extensions=[OperationObserver, ReferenceDataCache],
