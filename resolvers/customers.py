@@ -185,6 +185,7 @@ def _rows(
     ]
     if approve:
         pending, active = OrganizationStatus.PENDING_APPROVAL, OrganizationStatus.ACTIVE
+        approved = rows.approval_time(now)
         written.append(
             rows.history_row(
                 organization_id=org_id,
@@ -192,7 +193,7 @@ def _rows(
                 to_status=active,
                 comment=None,
                 actor=actor,
-                now=now,
+                now=approved,
                 request_id=request_id,
             )
         )
@@ -201,7 +202,7 @@ def _rows(
                 organization_id=org_id,
                 action=AuditAction.STATUS_CHANGED,
                 version=2,
-                occurred_at=now,
+                occurred_at=approved,
                 actor=actor,
                 request_id=request_id,
                 from_status=pending,

@@ -6,7 +6,7 @@ to a table is added here once, and every writer has it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from models import Industry, OrganizationKind, OrganizationStatus
@@ -47,12 +47,18 @@ def customer_row(
             "created_at": now,
             "created_by": actor.subject,
             "created_by_org_id": actor.home_org_id,
-            "approved_at": now if approved else None,
+            "approved_at": approval_time(now) if approved else None,
             "approved_by": actor.subject if approved else None,
             "updated_at": now,
             "version": 2 if approved else 1,
         },
     )
+
+
+def approval_time(created: datetime) -> datetime:
+    """When "create and approve" approves: a microsecond after the creation it follows, so
+    the history (ordered by time) lists creation first."""
+    return created + timedelta(microseconds=1)
 
 
 def address_row(*, organization_id: UUID, address: AddressDraft) -> Row:

@@ -165,7 +165,17 @@ async def test_create_and_approve_in_one_step(api_factory: ApiFactory) -> None:
         customer = created.data["createCustomer"]["customer"]
         assert customer["status"] == "ACTIVE"
         assert customer["approvedBy"] == "maker"
-        assert customer["approvedAt"] == customer["createdAt"]
+        assert customer["approvedAt"] > customer["createdAt"]  # right after, in one write
+        history = await api.gql(
+            "query($id: ID!) { organization(id: $id) "
+            "{ history { nodes { fromStatus toStatus } } } }",
+            {"id": customer["id"]},
+            token=token,
+        )
+        assert history.data["organization"]["history"]["nodes"] == [
+            {"fromStatus": None, "toStatus": "PENDING_APPROVAL"},
+            {"fromStatus": "PENDING_APPROVAL", "toStatus": "ACTIVE"},
+        ]
         state = await _state(api, customer["id"])
         assert (state["version"], state["history"]["totalCount"]) == (2, 2)
         assert state["auditLog"]["totalCount"] == 2
