@@ -14,9 +14,8 @@ version, one wins and the other is told the customer is stale.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 from uuid import UUID
@@ -40,6 +39,7 @@ from resolvers.organizations import get_organization, load_addresses, load_conta
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft, validate_customer
 
+OPERATION = "updateCustomer"
 # What a changed country re-checks (and so may re-normalize) although the client left it alone.
 _COUNTRY_BOUND = frozenset({"registrationNumber", "taxId", "primaryContact.phone"})
 _TOP = {
@@ -146,15 +146,6 @@ def _touched(patch: CustomerDraft) -> set[str]:
     return sent
 
 
-def _fingerprint(customer_id: UUID, expected_version: int, patch: CustomerDraft) -> str:
-    payload = json.dumps(
-        ["updateCustomer", str(customer_id), expected_version, asdict(patch)],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
 async def _editable(actor: Actor, id: str) -> OrganizationRecord:
     """The customer, if the actor may correct it; answers exactly like approve otherwise."""
     org_id = global_id.decode_uuid(id, "Organization")
@@ -247,14 +238,21 @@ async def update_customer(
     request_id: str | None = None,
 ) -> Updated:
     customer = await _editable(actor, id)
-    key = idempotency_key.strip() if idempotency_key is not None else None
-    if key_errors := idempotency.check_key(key):
+    value = idempotency_key.strip() if idempotency_key is not None else None
+    if key_errors := idempotency.check_key(value):
         raise InvalidInput(key_errors)
     now = datetime.now(UTC)
-    fingerprint = _fingerprint(customer.id, expected_version, patch)
-    if key is not None and await idempotency.find_replay(
-        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now, forget_expired=True
-    ):
+    key = (
+        idempotency.Key.of(
+            scope=actor.org_id,
+            operation=OPERATION,
+            value=value,
+            request=(customer.id, expected_version, patch),
+        )
+        if value is not None
+        else None
+    )
+    if key is not None and await idempotency.find_replay(key, now=now, forget_expired=True):
         return Updated(customer, replayed=True)
     if customer.status is OrganizationStatus.ARCHIVED or expected_version != customer.version:
         _refuse_stale_or_archived(customer, await changed_since(customer.id, expected_version))
@@ -293,16 +291,7 @@ async def update_customer(
     )
     extra = audit.rows(entry)
     if key is not None:
-        extra.append(
-            idempotency.record(
-                scope=actor.org_id,
-                key=key,
-                fingerprint=fingerprint,
-                customer_id=customer.id,
-                now=now,
-                ttl=idempotency_ttl,
-            )
-        )
+        extra.append(idempotency.remember(key, result_id=customer.id, now=now, ttl=idempotency_ttl))
     changed = {c.field for c in changes}
     new_address = _nested(after, "primaryAddress", _ADDRESS)
     new_contact = _nested(after, "primaryContact", _CONTACT)
@@ -334,9 +323,7 @@ async def update_customer(
         # Rolled back: a concurrent write took one of the numbers, or the same key.
         if duplicates := await _duplicates(customer, after):
             raise InvalidInput(duplicates) from None
-        if key is not None and await idempotency.find_replay(
-            scope=actor.org_id, key=key, fingerprint=fingerprint, now=now
-        ):
+        if key is not None and await idempotency.find_replay(key, now=now):
             current = await get_organization(actor=actor, id=customer.id)
             return Updated(current or customer, replayed=True)
         raise

@@ -18,6 +18,8 @@ from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
 
+OPERATION = "createCustomer"  # what its idempotency keys are for
+
 
 @dataclass(frozen=True, slots=True)
 class Created:
@@ -59,28 +61,29 @@ async def create_customer(
         raise InvalidInput([*checked.errors, *key_errors])
     data, reseller = checked.normalized, checked.reseller
     now = datetime.now(UTC)
-    fingerprint = idempotency.request_hash(reseller, data, approve=approve)
-    if idempotency_key is not None:
+    # "Create and approve" asks for more than "create": the same key for both is refused.
+    request = (reseller, data, "approve") if approve else (reseller, data)
+    key = (
+        idempotency.Key.of(
+            scope=actor.org_id, operation=OPERATION, value=idempotency_key, request=request
+        )
+        if idempotency_key is not None
+        else None
+    )
+    if key is not None:
         # Also forgets the caller's expired keys: one of them may hold this very key, which
         # would block remembering it with the rows below.
-        replay = await _replay(actor, idempotency_key, fingerprint, now, forget_expired=True)
+        replay = await _replay(actor, key, now, forget_expired=True)
         if replay is not None:
             return replay
     if duplicates := await duplicates_of(reseller, data):
-        return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
+        return await _replay_or_refuse(actor, key, now, duplicates)
 
     customer_id = uuid4()
     written = _rows(customer_id, actor, reseller, data, now, request_id, approve=approve)
-    if idempotency_key is not None:
+    if key is not None:
         written.append(
-            idempotency.record(
-                scope=actor.org_id,
-                key=idempotency_key,
-                fingerprint=fingerprint,
-                customer_id=customer_id,
-                now=now,
-                ttl=idempotency_ttl,
-            )
+            idempotency.remember(key, result_id=customer_id, now=now, ttl=idempotency_ttl)
         )
 
     try:
@@ -89,10 +92,8 @@ async def create_customer(
         # A concurrent request won the race: the same key (a retry) or the same numbers.
         # The failed transaction is already rolled back, so reading again is safe here.
         if duplicates := await duplicates_of(reseller, data):
-            return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
-        created = (
-            await _replay(actor, idempotency_key, fingerprint, now) if idempotency_key else None
-        )
+            return await _replay_or_refuse(actor, key, now, duplicates)
+        created = await _replay(actor, key, now) if key is not None else None
         if created is None:
             raise
         return created
@@ -107,11 +108,9 @@ async def create_customer(
 
 
 async def _replay(
-    actor: Actor, key: str, fingerprint: str, now: datetime, *, forget_expired: bool = False
+    actor: Actor, key: idempotency.Key, now: datetime, *, forget_expired: bool = False
 ) -> Created | None:
-    customer_id = await idempotency.find_replay(
-        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now, forget_expired=forget_expired
-    )
+    customer_id = await idempotency.find_replay(key, now=now, forget_expired=forget_expired)
     if customer_id is None:
         return None
     record = await get_organization(actor=actor, id=customer_id)
@@ -121,15 +120,11 @@ async def _replay(
 
 
 async def _replay_or_refuse(
-    actor: Actor,
-    key: str | None,
-    fingerprint: str,
-    now: datetime,
-    duplicates: list[FieldError],
+    actor: Actor, key: idempotency.Key | None, now: datetime, duplicates: list[FieldError]
 ) -> Created:
     """Clashing numbers are a retry's own customer when its key's first call has committed
     in the meantime (customer and key are written together, so seeing one means both)."""
-    replay = await _replay(actor, key, fingerprint, now) if key is not None else None
+    replay = await _replay(actor, key, now) if key is not None else None
     if replay is None:
         raise InvalidInput(duplicates)
     return replay
