@@ -27,6 +27,7 @@ from graph.execution.limits import DocumentLimiter
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
+from graph.verification.mutations import VerificationMutations
 
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
@@ -37,7 +38,7 @@ class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries):
 
 
 @strawberry.type(name="Mutation", description="Writes.")
-class Mutation(OrganizationMutations):
+class Mutation(OrganizationMutations, VerificationMutations):
     pass
 
 

@@ -7,12 +7,14 @@ from models.enums import (
     JobStatus,
     OrganizationKind,
     OrganizationStatus,
+    TaxIdVerificationStatus,
 )
 from models.history import StatusChange
 from models.idempotency import IdempotencyRecord
 from models.job import Job
 from models.organization import Address, Contact, Organization
 from models.secret import Secret
+from models.verification import TaxIdVerification, TaxIdVerificationEvent
 
 __models__ = [
     Organization,
@@ -23,6 +25,8 @@ __models__ = [
     IdempotencyRecord,
     Secret,
     Job,
+    TaxIdVerification,
+    TaxIdVerificationEvent,
 ]
 
 __all__ = [
@@ -39,4 +43,7 @@ __all__ = [
     "OrganizationStatus",
     "Secret",
     "StatusChange",
+    "TaxIdVerification",
+    "TaxIdVerificationEvent",
+    "TaxIdVerificationStatus",
 ]

@@ -38,6 +38,8 @@ from resolvers.errors import (
 from resolvers.organizations import get_organization, load_addresses, load_contacts
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft, validate_customer
+from resolvers.verification.checks import enqueue_verification
+from settings import Settings
 
 OPERATION = "updateCustomer"
 # What a changed country re-checks (and so may re-normalize) although the client left it alone.
@@ -236,7 +238,10 @@ async def update_customer(
     idempotency_key: str | None = None,
     idempotency_ttl: int = 86400,
     request_id: str | None = None,
+    verification: Settings | None = None,
 ) -> Updated:
+    """`verification`: the settings that decide the tax-ID check; a changed tax ID starts a
+    fresh one in the same transaction (None: no check)."""
     customer = await _editable(actor, id)
     value = idempotency_key.strip() if idempotency_key is not None else None
     if key_errors := idempotency.check_key(value):
@@ -312,6 +317,10 @@ async def update_customer(
         if any(f.startswith("primaryContact.") for f in changed):
             await sql.fetch(_UPDATE_CONTACT, customer.id, *new_contact.values())
         await sql.insert(*extra)
+        if verification is not None and "taxId" in changed:
+            await enqueue_verification(
+                organization_id=customer.id, tax_id=after["taxId"], settings=verification
+            )
         return won
 
     try:

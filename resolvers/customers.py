@@ -17,6 +17,8 @@ from resolvers.errors import FieldError, Forbidden, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
+from resolvers.verification import verification_rows
+from settings import Settings
 
 OPERATION = "createCustomer"  # what its idempotency keys are for
 
@@ -39,11 +41,14 @@ async def create_customer(
     currencies: tuple[str, ...],
     idempotency_ttl: int,
     request_id: str | None = None,
+    verification: Settings | None = None,
     approve: bool = False,
     four_eyes: bool = False,
 ) -> Created:
-    """`approve`: create and approve in one write ("create and approve"), for people who may
-    approve; refused under four eyes, where the creator may never be the approver."""
+    """`verification`: the settings that decide the tax-ID check, started in the same
+    transaction (None: no check, e.g. for the demo seed). `approve`: create and approve in
+    one write ("create and approve"), for people who may approve; refused under four eyes,
+    where the creator may never be the approver."""
     checked = await check_customer(
         actor=actor, draft=draft, reseller_id=reseller_id, currencies=currencies, duplicates=False
     )
@@ -81,6 +86,10 @@ async def create_customer(
 
     customer_id = uuid4()
     written = _rows(customer_id, actor, reseller, data, now, request_id, approve=approve)
+    if verification is not None:
+        written += verification_rows(
+            organization_id=customer_id, tax_id=data.tax_id, settings=verification, now=now
+        )
     if key is not None:
         written.append(
             idempotency.remember(key, result_id=customer_id, now=now, ttl=idempotency_ttl)

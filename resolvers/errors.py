@@ -6,6 +6,7 @@
      ├── Forbidden              visible, but the actor's role or a rule does not allow it
      ├── InvalidTransition      the status does not allow the requested change
      ├── IdempotencyKeyReused   the key was used before for a different input
+     ├── TaxIdNotVerified       approval waits for the registry (PORTAL_APPROVAL_REQUIRES_...)
      ├── StaleVersion           the customer changed since the form was loaded
      └── NotEditable            the customer is ARCHIVED: read-only
 
@@ -47,6 +48,7 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     STALE_VERSION = "STALE_VERSION"
     NOT_EDITABLE = "NOT_EDITABLE"
+    TAX_ID_NOT_VERIFIED = "TAX_ID_NOT_VERIFIED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +96,7 @@ class StaleVersion(DomainError):
 
 class NotEditable(DomainError):
     code = ErrorCode.NOT_EDITABLE
+
+
+class TaxIdNotVerified(DomainError):
+    code = ErrorCode.TAX_ID_NOT_VERIFIED

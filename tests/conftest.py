@@ -76,13 +76,17 @@ async def database_url(
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_key=TEST_KEY)
+    # No background worker in the in-process app unless a test asks for one: tests that
+    # start server processes must not have this process take their jobs.
+    return Settings(database_url=database_url, jwt_key=TEST_KEY, jobs_in_server=False)
 
 
 async def _reset() -> None:
     conn = connections.get("default")
     for table in (
         "job",
+        "tax_id_verification_event",
+        "tax_id_verification",
         "idempotency_record",
         "audit_entry",
         "status_change",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from resolvers.jobs.registry import Registry
 from resolvers.jobs.worker import Worker
+from resolvers.verification import jobs as verification
 from settings import Settings
 
 
 def build_registry(settings: Settings) -> Registry:
     registry = Registry()
+    verification.register(registry, settings)
     return registry
 
 

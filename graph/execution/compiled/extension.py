@@ -29,13 +29,11 @@ PLANS = Cache()
 class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         # An earlier extension may have answered already (DocumentLimiter refusing a filter
-        # that breaks a limit): that answer stands.
-        if self.execution_context.result is not None:
-            yield
-            return
-        data = await answer(self.execution_context)
-        if data is not None:
-            self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
+        # beyond its limits): that answer stands, and planning the filter is what it prevents.
+        if self.execution_context.result is None:
+            data = await answer(self.execution_context)
+            if data is not None:
+                self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
         yield
 
 

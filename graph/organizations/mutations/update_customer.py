@@ -97,6 +97,7 @@ class UpdateCustomerMutation:
                 idempotency_key=input.idempotency_key,
                 idempotency_ttl=ctx.settings.idempotency_ttl_seconds,
                 request_id=ctx.request_id,
+                verification=ctx.settings,
             )
         except DomainError as error:
             return UpdateCustomerPayload(errors=user_errors(error))
