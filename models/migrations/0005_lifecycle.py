@@ -130,7 +130,7 @@ class _StateOnly(ops.TortoiseOperation):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_name_sorting"), ("models", "0003_tax_id_verification")]
+    dependencies = [("models", "0004_canonical_numbers")]
 
     initial = False
     # SQLite ignores `PRAGMA foreign_keys` inside a transaction: _forward makes its own.
