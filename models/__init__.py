@@ -1,6 +1,8 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
+from models.audit import AuditEntry
 from models.enums import (
+    AuditAction,
     DeliveryStatus,
     EventType,
     Industry,
@@ -22,6 +24,7 @@ __models__ = [
     Address,
     Contact,
     StatusChange,
+    AuditEntry,
     IdempotencyRecord,
     Secret,
     Job,
@@ -41,6 +44,8 @@ __all__ = [
     "Event",
     "EventType",
     "Address",
+    "AuditAction",
+    "AuditEntry",
     "Contact",
     "IdempotencyRecord",
     "Industry",

@@ -15,14 +15,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from models import EventType
+from models import AuditAction
 from models import TaxIdVerificationStatus as Status
-from resolvers import sql
+from resolvers import audit, sql
 from resolvers.atomic import atomic
 from resolvers.jobs import JobContext, Retry, job_row
 from resolvers.verification.registries import HMRC, VIES, VIES_PREFIXES, NoAnswer, Verdict
-from resolvers.webhooks import outbox
-from resolvers.webhooks.outbox import FieldChange
 from settings import Settings
 
 TASK = "verify_tax_id"
@@ -182,11 +180,21 @@ async def _record(
                 "message": message,
                 "attempts": ctx.attempt,
             },
-        ),
-        # The verdict's webhook/subscription event, in the verdict's transaction.
-        *outbox.event_rows(
-            EventType.TAX_ID_VERIFICATION_CHANGED,
-            org_id,
-            changes=[FieldChange("taxIdVerification.status", Status.PENDING.value, status.value)],
-        ),
+        )
     )
+    # The audit log records every verdict too, by the system (no actor), without raising the
+    # version: versions count what people write, so a form loaded before it is not stale.
+    current = await sql.fetch('SELECT "version" FROM "organization" WHERE "id" = $1', org_id)
+    if current:
+        await audit.record(
+            audit.Entry(
+                organization_id=org_id,
+                action=AuditAction.TAX_ID_VERIFICATION,
+                version=int(current[0]["version"]),
+                occurred_at=now,
+                actor=None,
+                request_id=None,
+                comment=verdict.consultation_number or message,
+                changes=(audit.FieldChange("taxIdVerification.status", "PENDING", status.value),),
+            )
+        )
