@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from models import Job, Organization, TaxIdVerificationEvent
 from resolvers import global_id
 from resolvers.verification import enqueue_verification
+from resolvers.webhooks.outbox import QUEUE as WEBHOOKS
 from settings import Settings
 from tests.api import Api
 from tests.builders import SECOND, customer_input, numbered
@@ -287,7 +288,7 @@ async def test_countries_without_a_registry_make_no_call(verifying: Any, sim: Si
         token = api.token(api.world.reseller, "ACCOUNT_MANAGER")
         again = (await api.gql(VERIFY, {"input": {"id": us}}, token=token)).data["verifyTaxId"]
         await asyncio.sleep(0.2)
-        jobs = await Job.all().count()
+        jobs = await Job.exclude(queue=WEBHOOKS).count()  # the outbox queues its own jobs
     assert us_state["status"] == gb_state["status"] == "NOT_APPLICABLE"
     assert us_state["registry"] is None and us_state["attempts"] == 0
     assert (
@@ -395,4 +396,4 @@ async def test_a_burst_of_new_customers_respects_the_registry_s_concurrency(
 
 
 async def _all_checked() -> bool:
-    return not await Job.filter(status__in=["QUEUED", "RUNNING"]).exists()
+    return not await Job.filter(status__in=["QUEUED", "RUNNING"]).exclude(queue=WEBHOOKS).exists()
