@@ -24,6 +24,7 @@ from graph.core.node import NodeQueries, node_types
 from graph.execution.compiled import CompiledReads
 from graph.execution.executor import FastExecutor
 from graph.execution.limits import DocumentLimiter
+from graph.execution.operation import OperationChoice
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
@@ -66,6 +67,8 @@ def build_schema(
         # rule in on_validate, so it must come before ValidationCache.
         DocumentLimiter,
         ValidationCache,
+        # Several operations and no operationName: an error, not "run the first".
+        OperationChoice,
         # Masks unexpected errors (logged with the request ID) and, in production, hints.
         ErrorPolicy,
         *extensions,

@@ -1,6 +1,8 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
+from models.audit import AuditEntry
 from models.enums import (
+    AuditAction,
     Industry,
     JobStatus,
     OrganizationKind,
@@ -19,6 +21,7 @@ __models__ = [
     Address,
     Contact,
     StatusChange,
+    AuditEntry,
     IdempotencyRecord,
     Secret,
     Job,
@@ -28,6 +31,8 @@ __models__ = [
 
 __all__ = [
     "Address",
+    "AuditAction",
+    "AuditEntry",
     "Contact",
     "IdempotencyRecord",
     "Industry",

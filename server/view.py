@@ -16,15 +16,19 @@ from starlette.websockets import WebSocket
 
 from graph.core.context import Context
 from graph.schema import build_schema
-from resolvers.actors import load_actor
+from resolvers import global_id
+from resolvers.actors import Actor, act_in, load_actor
 from resolvers.tokens import TokenError, TokenService
 from server.caching import ReferenceDataCache
 from server.graphiql import OfflineGraphiQL
-from server.http import GraphQLView
+from server.http import GraphQLView, RequestError
 from server.observability import OperationObserver
 from settings import Settings
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# A client's X-Request-ID is echoed and written into the status history, so only a short
+# token of safe characters is kept; anything else is replaced by one of ours. fullmatch, as
+# `$` would let a trailing newline through.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
@@ -58,7 +62,7 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
     ) -> Context:
         assert isinstance(request, Request) and isinstance(response, Response)
         request_id = request.headers.get("x-request-id", "")
-        if not _REQUEST_ID.match(request_id):
+        if not _REQUEST_ID.fullmatch(request_id):
             request_id = uuid.uuid4().hex
         response.headers["x-request-id"] = request_id
         actor, auth_error = None, None
@@ -78,6 +82,10 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
                         auth_error = "The token's organization does not exist."
                 except TokenError:
                     auth_error = "The token is invalid or expired."
+        token_actor = None
+        selected = request.headers.get("x-organization-id")
+        if selected is not None and actor is not None:
+            token_actor, actor = actor, await _acting_in(actor, selected)
         return Context(
             request=request,
             response=response,
@@ -85,4 +93,22 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
             request_id=request_id,
             actor=actor,
             auth_error=auth_error,
+            token_actor=token_actor,
         )
+
+
+async def _acting_in(actor: Actor, selected: str) -> Actor:
+    """`X-Organization-ID`: act in the token's organization or one of its descendants, as a
+    token of that organization would. Anything else is 403 FORBIDDEN, the same for an ID that
+    exists outside the subtree, one that does not, and one that is not an ID, so the header
+    cannot be used to find out what exists."""
+    org_id = global_id.decode_uuid(selected.strip(), "Organization")
+    acting = await act_in(actor, org_id) if org_id else None
+    if acting is None:
+        raise RequestError(
+            403,
+            "X-Organization-ID names no organization you may act in: use your token's "
+            "organization or one below it (viewer.organizations lists them).",
+            code="FORBIDDEN",
+        )
+    return acting

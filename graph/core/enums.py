@@ -6,7 +6,7 @@ own classes (type checkers see real enums, and values pass between layers unconv
 
 import strawberry
 
-from models import Industry, OrganizationKind, OrganizationStatus
+from models import AuditAction, Industry, OrganizationKind, OrganizationStatus
 from resolvers.actors import Permission, Role
 
 strawberry.enum(
@@ -15,10 +15,23 @@ strawberry.enum(
 )
 strawberry.enum(
     OrganizationStatus,
-    description="Lifecycle: PENDING_APPROVAL, then ACTIVE (approved) or REJECTED.",
+    description="Lifecycle: PENDING_APPROVAL, then ACTIVE (approved) or REJECTED; an ACTIVE "
+    "customer may be SUSPENDED or BLOCKED and reactivated; ARCHIVED is final.",
+)
+strawberry.enum(
+    AuditAction,
+    description="What an audit entry records: CREATED, UPDATED (fields), STATUS_CHANGED, "
+    "TAX_ID_VERIFICATION (a verdict of the tax authority, recorded by the system).",
 )
 strawberry.enum(Industry, description="The customer's sector.")
 strawberry.enum(Role, description="A person's role inside one organization.")
 strawberry.enum(Permission, description="What the viewer's roles allow.")
 
-__all__ = ["Industry", "OrganizationKind", "OrganizationStatus", "Permission", "Role"]
+__all__ = [
+    "AuditAction",
+    "Industry",
+    "OrganizationKind",
+    "OrganizationStatus",
+    "Permission",
+    "Role",
+]
