@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, token, export-schema."""
+"""The `portal` command: serve, migrate, token, export-schema, import, export."""
 
 from __future__ import annotations
 
@@ -36,7 +36,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--sub", default="cli", help="subject (who the token speaks for)")
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    exporting = commands.add_parser("export", help="download organizations as CSV (UTF-8)")
+    exporting.add_argument("--token", required=True, help="bearer token")
+    exporting.add_argument("--url", default=None, help="the portal, e.g. http://127.0.0.1:8000")
+    exporting.add_argument("--status", help="only this status, e.g. PENDING_APPROVAL")
+    exporting.add_argument("--output", "-o", type=Path, help="write here instead of stdout")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        from portal import client
+
+        url = args.url or client.DEFAULT_URL
+        return client.export(url=url, token=args.token, status=args.status, output=args.output)
     try:
         settings = Settings.from_env()
     except SettingsError as error:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import orjson
+import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -20,13 +21,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 from graph.core.context import Context
 from graph.schema import build_schema
 from models.database import tortoise_config
-from resolvers.actors import load_actor
-from resolvers.tokens import TokenError, TokenService, token_service
+from resolvers.tokens import TokenService, token_service
+from server.auth import authenticate
 from server.caching import ReferenceDataCache
 from server.graphiql import OfflineGraphiQL, graphiql_routes
 from server.http import GraphQLView
 from server.middleware import http_middleware
 from server.observability import OperationObserver, RequestObserver, configure_access_log, metrics
+from server.spreadsheets import spreadsheet_routes
 from settings import Settings
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -65,23 +67,8 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
         if not _REQUEST_ID.match(request_id):
             request_id = uuid.uuid4().hex
         response.headers["x-request-id"] = request_id
-        actor, auth_error = None, None
-        header = request.headers.get("authorization")
-        if header:
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                auth_error = "Send the token as `Authorization: Bearer <JWT>`."
-            else:
-                assert self.tokens is not None, "the lifespan sets up tokens"
-                try:
-                    claims = self.tokens.verify(token.strip())
-                    actor = await load_actor(
-                        subject=claims.subject, org_id=claims.org_id, roles=claims.roles
-                    )
-                    if actor is None:
-                        auth_error = "The token's organization does not exist."
-                except TokenError:
-                    auth_error = "The token is invalid or expired."
+        assert self.tokens is not None, "the lifespan sets up tokens"
+        actor, auth_error = await authenticate(self.tokens, request.headers.get("authorization"))
         return Context(
             request=request,
             response=response,
@@ -97,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.access_log:
         configure_access_log()
     graphql = GraphQLEndpoint(settings)
+    assert isinstance(graphql.schema, strawberry.Schema)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -122,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *spreadsheet_routes(graphql.schema),
             *([Route("/metrics", metrics)] if settings.metrics else []),
             *graphiql_routes(settings.graphiql),
         ],

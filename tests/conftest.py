@@ -94,7 +94,7 @@ def api_factory(settings: Settings) -> ApiFactory:
             await _reset()
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
-                yield Api(client, app.state.tokens, await World.load())
+                yield Api(client, app.state.tokens, await World.load(), app)
 
     return start
 
