@@ -66,8 +66,9 @@ async def _keep_session(connection: object) -> None:
     asyncpg still rolls back a transaction left open and drops listeners before calling this.
     The default would add `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`,
     one extra round trip per pooled statement (a third of createCustomer's), to undo session
-    state this app never creates: it issues no SET, LISTEN, advisory lock or cursor, and the
-    statement timeout is a connection setting that RESET ALL would keep anyway.
+    state this app never creates: it issues no SET, LISTEN, session advisory lock or cursor
+    (the job queue's advisory locks are transaction-scoped and end with their transaction),
+    and the statement timeout is a connection setting that RESET ALL would keep anyway.
     """
 
 

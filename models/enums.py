@@ -20,3 +20,13 @@ class Industry(StrEnum):
     EDUCATION = "EDUCATION"
     GOVERNMENT = "GOVERNMENT"
     NON_PROFIT = "NON_PROFIT"
+
+
+class JobStatus(StrEnum):
+    """QUEUED: waiting for its run_at (first try or a retry); RUNNING: a worker holds its lease;
+    SUCCEEDED and FAILED (every attempt used) are final."""
+
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"

@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, token, export-schema, import, export."""
+"""The `portal` command: serve, worker, migrate, token, export-schema, import, export."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument(
         "--workers", type=int, default=1, help="worker processes (more than 1 needs PostgreSQL)"
     )
+    commands.add_parser(
+        "worker", help="run background jobs only (next to `portal serve` or instead of its worker)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     token = commands.add_parser("token", help="mint a bearer token")
     token.add_argument("--org", required=True, help="global ID of the organization")
@@ -53,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
+    if args.command == "worker":
+        return asyncio.run(_work(settings))
     if args.command == "migrate":
         asyncio.run(migrate(settings))
         print("Database is up to date.")
@@ -93,12 +98,20 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     }
     if workers == 1:
         from server.app import create_app
+        from server.protocol import bounded_protocol
 
-        uvicorn.run(create_app(settings), **options)
+        # The bounded protocol limits the request head's size and the time to send it.
+        uvicorn.run(create_app(settings), http=bounded_protocol(settings), **options)
         return 0
     with _shared_metrics_dir():
-        # Each worker imports the app and builds it from the same environment.
-        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
+        # Each worker imports the app and the protocol by name and reads the same environment.
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            workers=workers,
+            http="server.protocol:BoundedHttpToolsProtocol",
+            **options,
+        )
     return 0
 
 
@@ -145,6 +158,30 @@ async def _prepare(settings: Settings, url: str) -> None:
         print()
     finally:
         await Tortoise.close_connections()
+
+
+async def _work(settings: Settings) -> int:
+    """Run jobs until SIGTERM or SIGINT, then stop gracefully (running jobs get
+    PORTAL_SHUTDOWN_TIMEOUT_SECONDS to end; the rest go back to the queue)."""
+    import signal
+
+    from resolvers.jobs.tasks import build_worker
+
+    await migrate(settings)
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        worker = build_worker(settings)
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
+        worker.start()
+        print(f"Worker {worker.name} runs queues: {', '.join(worker.registry.queues) or 'none'}")
+        await stopping.wait()
+        await worker.stop(grace_seconds=settings.shutdown_timeout_seconds)
+    finally:
+        await Tortoise.close_connections()
+    return 0
 
 
 async def _token(settings: Settings, org: str, roles: list[str], subject: str) -> int:

@@ -21,6 +21,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from graph.core.context import Context
 from graph.schema import build_schema
 from models.database import tortoise_config
+from resolvers.jobs.tasks import build_worker
 from resolvers.tokens import TokenService, token_service
 from server.auth import authenticate
 from server.caching import ReferenceDataCache
@@ -103,7 +104,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             graphql.tokens = await token_service(settings)
             app.state.tokens = graphql.tokens
-            yield
+            # Started inside the ORM's context, so the worker's tasks inherit it.
+            worker = build_worker(settings) if settings.jobs_in_server else None
+            if worker is not None:
+                worker.start()
+            try:
+                yield
+            finally:
+                # uvicorn runs this after the requests in flight ended (or timed out).
+                if worker is not None:
+                    await worker.stop(grace_seconds=settings.shutdown_timeout_seconds)
 
     return Starlette(
         routes=[

@@ -30,7 +30,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from graph.core.context import Context
-from graph.execution.limits import token_error
+from graph.execution.limits import limit_error
 from resolvers.errors import Unavailable
 from settings import Settings
 
@@ -187,7 +187,7 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         if result.errors:
-            result.errors = [token_error(e, self.settings) for e in result.errors]
+            result.errors = [limit_error(e, self.settings) for e in result.errors]
         response = await super().process_result(request, result)
         if _is_request_error(result):
             response.pop("data", None)

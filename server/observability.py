@@ -39,6 +39,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from tortoise import connections
 
+from resolvers.jobs.worker import refresh_gauges
+
 access_log = logging.getLogger("portal.access")
 
 # Client-chosen operation names become label values; cap them so a client cannot grow the
@@ -204,6 +206,10 @@ def update_pool_gauge() -> None:
 
 async def metrics(request: Request) -> Response:
     update_pool_gauge()
+    try:
+        await refresh_gauges()
+    except Exception:  # the database is away: the scrape still answers, without job counts
+        pass
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

@@ -80,7 +80,18 @@ class Settings:
     max_aliases: int = 15
     max_tokens: int = 2000
     max_directives: int = 50
+    # graphql-core's field-merging check compares repeated fields pairwise; this bounds it.
+    max_merge_checks_per_token: int = 25
+    # Filters (list arguments): `and`/`or` nesting, conditions, values per list, text length.
+    max_filter_depth: int = 5
+    max_filter_conditions: int = 100
+    max_filter_list_values: int = 1000
+    max_filter_text_length: int = 1000
     max_body_bytes: int = 1024 * 1024
+    # The request line and headers, and how long a client may take to send them
+    # (server/protocol.py: uvicorn itself reads heads of any size and waits forever).
+    max_header_bytes: int = 16 * 1024
+    header_timeout_seconds: float = 10.0
     operation_timeout_seconds: float = 10.0
     # Production hides what only helps an attacker: unexpected errors and "Did you mean" hints.
     mask_errors: bool = False
@@ -101,6 +112,14 @@ class Settings:
     shutdown_timeout_seconds: float = 25.0
     # The compiled executor for plain fields (graph/execution/executor.py); off: graphql-core's own.
     fast_executor: bool = True
+    # Background jobs (resolvers/jobs): run them inside `portal serve` too, or only in
+    # `portal worker`; how often an idle worker looks for due jobs; how long a claimed job is
+    # held before another worker may take it up (renewed while it runs); how long finished
+    # jobs are kept for operators.
+    jobs_in_server: bool = True
+    job_poll_seconds: float = 1.0
+    job_lease_seconds: float = 60.0
+    job_retention_seconds: int = 7 * 86400
 
     @property
     def is_production(self) -> bool:
@@ -149,7 +168,24 @@ class Settings:
             max_aliases=int(_positive(env, "PORTAL_MAX_ALIASES", d.max_aliases)),
             max_tokens=int(_positive(env, "PORTAL_MAX_TOKENS", d.max_tokens)),
             max_directives=int(_positive(env, "PORTAL_MAX_DIRECTIVES", d.max_directives)),
+            max_merge_checks_per_token=int(
+                _positive(env, "PORTAL_MAX_MERGE_CHECKS_PER_TOKEN", d.max_merge_checks_per_token)
+            ),
             max_body_bytes=int(_positive(env, "PORTAL_MAX_BODY_BYTES", d.max_body_bytes)),
+            max_filter_depth=int(_positive(env, "PORTAL_MAX_FILTER_DEPTH", d.max_filter_depth)),
+            max_filter_conditions=int(
+                _positive(env, "PORTAL_MAX_FILTER_CONDITIONS", d.max_filter_conditions)
+            ),
+            max_filter_list_values=int(
+                _positive(env, "PORTAL_MAX_FILTER_LIST_VALUES", d.max_filter_list_values)
+            ),
+            max_filter_text_length=int(
+                _positive(env, "PORTAL_MAX_FILTER_TEXT_LENGTH", d.max_filter_text_length)
+            ),
+            max_header_bytes=int(_positive(env, "PORTAL_MAX_HEADER_BYTES", d.max_header_bytes)),
+            header_timeout_seconds=_positive(
+                env, "PORTAL_HEADER_TIMEOUT_SECONDS", d.header_timeout_seconds
+            ),
             operation_timeout_seconds=_positive(
                 env, "PORTAL_OPERATION_TIMEOUT_SECONDS", d.operation_timeout_seconds
             ),
@@ -182,6 +218,12 @@ class Settings:
                 env, "PORTAL_SHUTDOWN_TIMEOUT_SECONDS", d.shutdown_timeout_seconds
             ),
             fast_executor=_flag(env, "PORTAL_FAST_EXECUTOR", d.fast_executor),
+            jobs_in_server=_flag(env, "PORTAL_JOBS_IN_SERVER", d.jobs_in_server),
+            job_poll_seconds=_positive(env, "PORTAL_JOB_POLL_SECONDS", d.job_poll_seconds),
+            job_lease_seconds=_positive(env, "PORTAL_JOB_LEASE_SECONDS", d.job_lease_seconds),
+            job_retention_seconds=int(
+                _positive(env, "PORTAL_JOB_RETENTION_SECONDS", d.job_retention_seconds)
+            ),
         )
         if not 0 <= settings.db_pool_min <= settings.db_pool_max:
             raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")

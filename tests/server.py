@@ -15,9 +15,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import uvicorn
@@ -25,8 +26,14 @@ import uvicorn
 from models.database import migrate
 from server.app import create_app
 from settings import Settings
+from tests.conftest import TEST_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
+# Bounds for tests that time an attack on a real server. They are generous, for a loaded
+# 2-core machine: what they catch takes minutes or forever (the event loop blocked).
+ATTACK_SECONDS = 5.0
+PROBE_SECONDS = 3.0
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -52,6 +59,9 @@ class Server:
                 "uvicorn",
                 "server.app:create_app",
                 "--factory",
+                # What `portal serve` runs: a bounded request head and time to send it.
+                "--http",
+                "server.protocol:BoundedHttpToolsProtocol",
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -93,8 +103,6 @@ class Server:
 @asynccontextmanager
 async def running(settings: Settings, **env: str) -> AsyncIterator[Server]:
     """A `Server` process on the test's database, accepting the test's tokens."""
-    from tests.conftest import TEST_KEY
-
     server = Server(
         {"PORTAL_DATABASE_URL": settings.database_url, "PORTAL_JWT_KEY": TEST_KEY, **env}
     )
@@ -103,6 +111,45 @@ async def running(settings: Settings, **env: str) -> AsyncIterator[Server]:
         yield server
     finally:
         await asyncio.to_thread(server.stop)
+
+
+@contextmanager
+def portal_serve(
+    database_url: str, *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`portal serve` on a free port; yields the process and its base URL once it is ready."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal.cli", "serve", "--port", str(port), *args],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_JWT_KEY": TEST_KEY,
+            **(env or {}),
+            "PYTHONUNBUFFERED": "1",  # the printed tokens arrive before the server runs
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.communicate()
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "portal serve did not become ready"
+            time.sleep(0.1)
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
 
 
 @contextmanager
@@ -131,3 +178,29 @@ def serve(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+async def while_probing(base_url: str, attack: Awaitable[T]) -> tuple[T, float, list[float]]:
+    """Runs `attack` while `GET /healthz` is sent again and again on another connection.
+    Returns the attack's result, how long it took, and how long each probe took (a probe
+    that times out counts as a minute)."""
+
+    async def timed() -> tuple[T, float]:
+        started = time.monotonic()
+        result = await attack
+        return result, time.monotonic() - started
+
+    task = asyncio.ensure_future(timed())
+    probes: list[float] = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        while not probes or not task.done():
+            sent = time.monotonic()
+            try:
+                response = await client.get("/healthz")
+                assert response.status_code == 200, response.text
+                probes.append(time.monotonic() - sent)
+            except httpx.TimeoutException:
+                probes.append(60.0)
+            await asyncio.sleep(0.02)
+    result, seconds = await task
+    return result, seconds, probes

@@ -45,6 +45,19 @@ async def test_depth_counts_through_fragments(api: Api) -> None:
     assert limit["limit"] == "maxQueryDepth"
 
 
+async def test_a_fragment_counts_at_its_deepest_spread(api: Api) -> None:
+    """A fragment's depth is measured once and added where each spread sits."""
+    fragment = (
+        "fragment P on Organization { parent { parent { parent { parent { parent { id } } } } } }"
+    )
+    shallow = "{ viewer { organization { ...P parent { ...P } } } } " + fragment  # 3 + 6
+    deep = "{ viewer { organization { ...P parent { parent { parent { ...P } } } } } } " + fragment
+    token = api.token(api.world.reseller)
+    assert "errors" not in (await api.post(shallow, token=token)).json()
+    limit = _limit((await api.post(deep, token=token)).json())
+    assert limit["limit"] == "maxQueryDepth" and "11" in str(limit["message"])
+
+
 async def test_introspection_is_not_counted_as_depth(api: Api) -> None:
     query = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }"  # noqa: E501
     result = await api.gql(query)
@@ -146,7 +159,21 @@ async def test_operation_time_limit(api_factory: ApiFactory) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["max_query_depth", "max_aliases", "max_tokens", "max_directives", "max_body_bytes"]
+    "name",
+    [
+        "max_query_depth",
+        "max_aliases",
+        "max_tokens",
+        "max_directives",
+        "max_body_bytes",
+        "max_merge_checks_per_token",
+        "max_header_bytes",
+        "max_filter_depth",
+        "max_filter_conditions",
+        "max_filter_list_values",
+        "max_filter_text_length",
+        "header_timeout_seconds",
+    ],
 )
 def test_limit_settings_come_from_the_environment(name: str) -> None:
     from settings import Settings, SettingsError
@@ -155,3 +182,89 @@ def test_limit_settings_come_from_the_environment(name: str) -> None:
     assert getattr(Settings.from_env({variable: "7"}), name) == 7
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env({variable: "0"})
+
+
+FILTERED = "query($f: OrganizationFilter) { organizations(filter: $f) { totalCount } }"
+
+
+def _branches(n: int) -> dict[str, object]:
+    return {"or": [{"shortName": {"eq": f"x{i}"}} for i in range(n)]}
+
+
+def _deep_filter(levels: int) -> dict[str, object]:
+    value: dict[str, object] = {"shortName": {"eq": "x"}}
+    for _ in range(levels - 1):
+        value = {"and": [value]}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "max"),
+    [
+        (_branches(101), "maxFilterConditions", 100),
+        (_deep_filter(6), "maxFilterDepth", 5),
+        ({"id": {"in": ["T3JnOng"] * 1001}}, "maxFilterListValues", 1000),
+        ({"shortName": {"notIn": ["a"] * 40_000}}, "maxFilterListValues", 1000),
+        ({"search": "a" * 1001}, "maxFilterTextLength", 1000),
+        ({"or": [{"fullName": {"iLike": "%" + "b" * 50_000 + "%"}}]}, "maxFilterTextLength", 1000),
+    ],
+)
+async def test_filter_limits(api: Api, value: dict[str, object], limit: str, max: int) -> None:
+    response = await api.post(FILTERED, {"f": value}, token=api.token(api.world.distributor))
+    found = _limit(response.json())
+    assert (found["limit"], found["max"]) == (limit, max), found
+    assert "PORTAL_MAX_FILTER_" in str(found["message"])
+    assert "data" not in response.json()
+
+
+async def test_filters_at_the_limits_run(api: Api) -> None:
+    token = api.token(api.world.distributor)
+    for value in (
+        _branches(100),
+        _deep_filter(5),
+        {"shortName": {"in": ["Copaco"] * 1000}},
+        {"search": "a" * 1000},
+    ):
+        result = await api.gql(FILTERED, {"f": value}, token=token)
+        assert result.data["organizations"]["totalCount"] == 0
+
+
+async def test_filter_limits_see_literals_and_variables_inside_them(api: Api) -> None:
+    token = api.token(api.world.distributor)
+    branches = " ".join(f'{{shortName: {{eq: "x{i}"}}}}' for i in range(101))
+    literal = f"{{ organizations(filter: {{or: [{branches}]}}) {{ totalCount }} }}"
+    assert _limit((await api.post(literal, token=token)).json())["limit"] == "maxFilterConditions"
+    mixed = (
+        "query($b: [OrganizationFilter!], $names: [String!]) { organizations(filter: "
+        "{and: [{or: $b}, {shortName: {in: $names}}]}) { totalCount } }"
+    )
+    wide = {"b": _branches(101)["or"], "names": []}
+    assert _limit((await api.post(mixed, wide, token=token)).json())["limit"] == (
+        "maxFilterConditions"
+    )
+    long = {"b": [], "names": ["n"] * 1001}
+    assert _limit((await api.post(mixed, long, token=token)).json())["limit"] == (
+        "maxFilterListValues"
+    )
+    deep = {"b": [_deep_filter(5)], "names": []}  # 2 levels above it: 6 in all
+    assert _limit((await api.post(mixed, deep, token=token)).json())["limit"] == "maxFilterDepth"
+
+
+async def test_filter_limits_are_configurable(api_factory: ApiFactory) -> None:
+    async with api_factory(
+        max_filter_depth=1,
+        max_filter_conditions=2,
+        max_filter_list_values=2,
+        max_filter_text_length=2,
+    ) as api:
+        token = api.token(api.world.distributor)
+
+        async def refused(value: dict[str, object]) -> object:
+            return _limit((await api.post(FILTERED, {"f": value}, token=token)).json())["limit"]
+
+        assert await refused(_deep_filter(2)) == "maxFilterDepth"
+        assert await refused({"shortName": {"eq": "a", "neq": "b", "like": "c"}}) == (
+            "maxFilterConditions"
+        )
+        assert await refused({"erpId": {"in": ["a", "b", "c"]}}) == "maxFilterListValues"
+        assert await refused({"search": "abc"}) == "maxFilterTextLength"

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,8 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from server.observability import access_log
 from settings import Settings
 from tests.api import Api
-from tests.conftest import TEST_KEY
-from tests.server import ROOT, free_port
+from tests.server import ROOT, portal_serve
 
 VIEWER = "query WhoAmI { viewer { subject roles } }"
 
@@ -109,42 +107,6 @@ async def test_metrics_count_requests_and_latency_by_operation(api: Api) -> None
 async def test_metrics_can_be_switched_off(api_factory) -> None:
     async with api_factory(metrics=False) as api:
         assert (await api.client.get("/metrics")).status_code == 404
-
-
-@contextmanager
-def portal_serve(database_url: str, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`portal serve` on a free port; yields the process and its base URL once it is ready."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "serve", "--port", str(port), *args],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "PORTAL_DATABASE_URL": database_url,
-            "PORTAL_JWT_KEY": TEST_KEY,
-            "PYTHONUNBUFFERED": "1",  # the printed tokens arrive before the server runs
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.communicate()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "portal serve did not become ready"
-            time.sleep(0.1)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
 
 
 def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:

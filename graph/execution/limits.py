@@ -1,4 +1,4 @@
-"""Limits on one GraphQL document: depth, aliases, directives and tokens.
+"""Limits on one GraphQL request: depth, aliases, directives, tokens, and the size of filters.
 
 Each refusal is a top-level error that names the limit, its setting and its value, e.g.
 `Query depth 12 exceeds the limit of 10 (PORTAL_MAX_QUERY_DEPTH).` with
@@ -10,7 +10,8 @@ Body size and time limits live in the HTTP layer (server/middleware.py, server/h
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -22,13 +23,27 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    TypeInfo,
+    TypeInfoVisitor,
     ValidationContext,
+    ValueNode,
+    VariableNode,
+    get_named_type,
     visit,
 )
-from graphql.language import Visitor
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.language import ArgumentNode, Visitor
+from graphql.validation import OverlappingFieldsCanBeMergedRule
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 from settings import Settings
@@ -41,29 +56,45 @@ class LimitExceeded(GraphQLError):
         super().__init__(message, extensions={"code": "LIMIT_EXCEEDED", "limit": limit, "max": max})
 
 
-def _depth(
-    selections: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
-) -> int:
-    """Nesting depth of a selection set; fragments count where they are spread.
-    Introspection (`__schema`, `__type`) is left out: its shape is fixed by the schema."""
-    if selections is None:
-        return 0
-    deepest = 0
-    for node in selections.selections:
-        if isinstance(node, FieldNode):
-            if node.name.value in {"__schema", "__type"}:
-                continue
-            deepest = max(deepest, 1 + _depth(node.selection_set, fragments, seen))
-        elif isinstance(node, InlineFragmentNode):
-            deepest = max(deepest, _depth(node.selection_set, fragments, seen))
-        elif isinstance(node, FragmentSpreadNode):
-            name = node.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:  # cycles are another rule's error
-                deepest = max(deepest, _depth(fragment.selection_set, fragments, seen | {name}))
-    return deepest
+class _Depth:
+    """Nesting depth of selection sets, with each named fragment measured once.
+
+    A fragment counts where it is spread, but its depth is the same at every spread, so it is
+    remembered: walking it again per spread costs 2^n for fragments that spread the next one
+    twice, n levels deep. With the memo the walk costs time linear in the document.
+    Introspection (`__schema`, `__type`) is left out: its shape is fixed by the schema.
+    """
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.known: dict[str, int] = {}
+        self.open: set[str] = set()  # fragments being measured: a spread of one is a cycle
+
+    def of(self, selections: SelectionSetNode | None) -> int:
+        if selections is None:
+            return 0
+        deepest = 0
+        for node in selections.selections:
+            if isinstance(node, FieldNode):
+                if node.name.value not in {"__schema", "__type"}:
+                    deepest = max(deepest, 1 + self.of(node.selection_set))
+            elif isinstance(node, InlineFragmentNode):
+                deepest = max(deepest, self.of(node.selection_set))
+            elif isinstance(node, FragmentSpreadNode):
+                deepest = max(deepest, self._fragment(node.name.value))
+        return deepest
+
+    def _fragment(self, name: str) -> int:
+        known = self.known.get(name)
+        if known is not None:
+            return known
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self.open:  # unknown and cyclic: other rules' errors
+            return 0
+        self.open.add(name)
+        depth = self.known[name] = self.of(fragment.selection_set)
+        self.open.discard(name)
+        return depth
 
 
 class _Counter(Visitor):
@@ -86,9 +117,10 @@ def check_document(document: DocumentNode, settings: Settings) -> list[GraphQLEr
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
+    depths = _Depth(fragments)
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
-            depth = _depth(definition.selection_set, fragments)
+            depth = depths.of(definition.selection_set)
             if depth > settings.max_query_depth:
                 errors.append(
                     LimitExceeded(
@@ -117,6 +149,33 @@ def check_document(document: DocumentNode, settings: Settings) -> list[GraphQLEr
     return errors
 
 
+def _tokens(document: DocumentNode) -> int:
+    token = document.loc.start_token if document.loc else None
+    count = 0
+    while token is not None:
+        count, token = count + 1, token.next
+    return count
+
+
+@cache
+def overlap_rule(checks_per_token: int) -> type[ASTValidationRule]:
+    """graphql-core's field-merging rule with a budget in proportion to the document.
+
+    The rule compares fields of the same response name pairwise, so `{ parent { id } }`
+    repeated 450 times costs ~500,000 comparisons (2 s of blocking on one core) before
+    graphql-core's fixed budget stops it; ordinary documents spend nothing at all. With
+    `checks_per_token` comparisons per lexical token its cost is linear in the document.
+    """
+
+    class BoundedOverlappingFields(OverlappingFieldsCanBeMergedRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            budget = checks_per_token * _tokens(context.document)
+            self.rule_context.remaining_complexity_budget = budget
+
+    return BoundedOverlappingFields
+
+
 @cache
 def limits_rule(settings: Settings) -> type[ASTValidationRule]:
     """One validation rule class per settings value, so the validation cache keeps working."""
@@ -135,16 +194,171 @@ def _settings(context: object) -> Settings:
     return found if isinstance(found, Settings) else Settings()
 
 
-def token_error(error: GraphQLError, settings: Settings) -> GraphQLError:
-    """The parser's "Document contains more than N tokens" as a limit error. Called by the
-    HTTP view: with ParserCache a parse error skips the extensions' on_operation exits."""
-    if error.original_error is not None or not _TOKENS.search(error.message):
+def limit_error(error: GraphQLError, settings: Settings) -> GraphQLError:
+    """graphql-core's own limits as limit errors: the parser's "Document contains more than N
+    tokens" and the field-merging rule running out of budget. Called by the HTTP view: with
+    ParserCache a parse error skips the extensions' on_operation exits."""
+    if error.original_error is not None:
         return error
-    return LimitExceeded(
-        f"The document has more than {settings.max_tokens} tokens, the limit (PORTAL_MAX_TOKENS).",
-        limit="maxTokens",
-        max=settings.max_tokens,
+    if _TOKENS.search(error.message):
+        return LimitExceeded(
+            f"The document has more than {settings.max_tokens} tokens, the limit "
+            "(PORTAL_MAX_TOKENS).",
+            limit="maxTokens",
+            max=settings.max_tokens,
+        )
+    if isinstance(error, ValidationAbortedError) and error.message == "Validation aborted.":
+        per_token = settings.max_merge_checks_per_token
+        return LimitExceeded(
+            "The document repeats fields of one name too often to check them: more than "
+            f"{per_token} field comparisons per token (PORTAL_MAX_MERGE_CHECKS_PER_TOKEN). "
+            "Remove the repeats or give them aliases.",
+            limit="maxMergeChecksPerToken",
+            max=per_token,
+        )
+    return error
+
+
+def _is_filter(type_: GraphQLInputType | None) -> bool:
+    """A filter input: an input object that combines copies of itself with `and` and `or`."""
+    named = get_named_type(type_)
+    return (
+        isinstance(named, GraphQLInputObjectType)
+        and {"and", "or"} <= named.fields.keys()
+        and all(get_named_type(named.fields[k].type) is named for k in ("and", "or"))
     )
+
+
+class _FilterArguments(Visitor):
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.found: list[ValueNode] = []
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        if _is_filter(self.type_info.get_input_type()):
+            self.found.append(node.value)
+
+
+# (schema, document) ids -> (schema, document, where it passes filters). Keyed by identity:
+# ParserCache hands out one DocumentNode per query text; hashing one walks the whole tree.
+_FILTER_ARGUMENTS: OrderedDict[
+    tuple[int, int], tuple[GraphQLSchema, DocumentNode, tuple[ValueNode, ...]]
+] = OrderedDict()
+_FILTER_ARGUMENTS_SIZE = 256
+
+
+def _filter_arguments(schema: GraphQLSchema, document: DocumentNode) -> tuple[ValueNode, ...]:
+    """Where the document passes a filter (a literal or a variable), found once per document."""
+    key = (id(schema), id(document))
+    known = _FILTER_ARGUMENTS.get(key)
+    if known is not None and known[0] is schema and known[1] is document:
+        return known[2]
+    type_info = TypeInfo(schema)
+    finder = _FilterArguments(type_info)
+    visit(document, TypeInfoVisitor(type_info, finder))
+    found = tuple(finder.found)
+    _FILTER_ARGUMENTS[key] = (schema, document, found)
+    if len(_FILTER_ARGUMENTS) > _FILTER_ARGUMENTS_SIZE:
+        _FILTER_ARGUMENTS.popitem(last=False)
+    return found
+
+
+def _plain(value: object, variables: Mapping[str, Any]) -> object:
+    """One level of a value as Python data: literals read, variables looked up. Nested
+    values stay as they are and are read when the walk gets to them."""
+    if isinstance(value, VariableNode):
+        return variables.get(value.name.value)
+    if isinstance(value, ObjectValueNode):
+        return {field.name.value: field.value for field in value.fields}
+    if isinstance(value, ListValueNode):
+        return list(value.values)
+    if isinstance(value, StringValueNode):
+        return value.value
+    return value
+
+
+class _FilterSize:
+    """Walks one filter as sent, before it is coerced or converted: stops at the first limit
+    it breaks, so the walk costs no more than the limits allow, whatever was sent."""
+
+    def __init__(self, settings: Settings, variables: Mapping[str, Any]) -> None:
+        self.settings = settings
+        self.variables = variables
+        self.conditions = 0
+
+    def check(self, value: object, depth: int = 1) -> LimitExceeded | None:
+        value = _plain(value, self.variables)
+        if not isinstance(value, dict):
+            return None  # null, or a value of the wrong type that validation refuses
+        settings = self.settings
+        if depth > settings.max_filter_depth:
+            return LimitExceeded(
+                f"The filter nests `and`/`or` more than {settings.max_filter_depth} levels "
+                "deep (PORTAL_MAX_FILTER_DEPTH).",
+                limit="maxFilterDepth",
+                max=settings.max_filter_depth,
+            )
+        for key, item in value.items():
+            if key in {"and", "or"}:
+                branches = _plain(item, self.variables)
+                for branch in branches if isinstance(branches, list) else [branches]:
+                    if error := self.check(branch, depth + 1):
+                        return error
+            elif error := self._comparison(item):
+                return error
+        return None
+
+    def _comparison(self, value: object) -> LimitExceeded | None:
+        value = _plain(value, self.variables)
+        # A field's comparison holds operators (`{eq: …, in: […]}`); `search` is a text.
+        for operand in value.values() if isinstance(value, dict) else [value]:
+            self.conditions += 1
+            if self.conditions > self.settings.max_filter_conditions:
+                most = self.settings.max_filter_conditions
+                return LimitExceeded(
+                    f"The filter has more than {most} conditions, the limit "
+                    "(PORTAL_MAX_FILTER_CONDITIONS).",
+                    limit="maxFilterConditions",
+                    max=most,
+                )
+            operand = _plain(operand, self.variables)
+            items = operand if isinstance(operand, list) else [operand]
+            if len(items) > self.settings.max_filter_list_values:
+                most = self.settings.max_filter_list_values
+                return LimitExceeded(
+                    f"A filter list has {len(items)} values; the limit is {most} "
+                    "(PORTAL_MAX_FILTER_LIST_VALUES).",
+                    limit="maxFilterListValues",
+                    max=most,
+                )
+            for item in items:
+                text = _plain(item, self.variables)
+                if isinstance(text, str) and len(text) > self.settings.max_filter_text_length:
+                    most = self.settings.max_filter_text_length
+                    return LimitExceeded(
+                        f"A filter text is {len(text)} characters long; the limit is {most} "
+                        "(PORTAL_MAX_FILTER_TEXT_LENGTH).",
+                        limit="maxFilterTextLength",
+                        max=most,
+                    )
+        return None
+
+
+def check_filters(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+    settings: Settings,
+) -> list[GraphQLError]:
+    """The first limit each filter of the request breaks, read from the document and the
+    variables as sent: converting a 20,000-branch filter alone took seconds."""
+    errors: list[GraphQLError] = []
+    for value in _filter_arguments(schema, document):
+        error = _FilterSize(settings, variables or {}).check(value)
+        if error is not None:
+            errors.append(error)
+    return errors
 
 
 class DocumentLimiter(SchemaExtension):
@@ -157,6 +371,24 @@ class DocumentLimiter(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
-        rule = limits_rule(_settings(self.execution_context.context))
-        self.execution_context.validation_rules = (*self.execution_context.validation_rules, rule)
+        settings = _settings(self.execution_context.context)
+        overlap = overlap_rule(settings.max_merge_checks_per_token)
+        rules = tuple(
+            overlap if rule is OverlappingFieldsCanBeMergedRule else rule
+            for rule in self.execution_context.validation_rules
+        )
+        self.execution_context.validation_rules = (*rules, limits_rule(settings))
+        yield
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.result is None:
+            errors = check_filters(
+                context.schema._schema,
+                context.graphql_document,
+                context.variables,
+                _settings(context.context),
+            )
+            if errors:  # a result set here is answered instead of executing
+                context.result = GraphQLExecutionResult(data=None, errors=errors)
         yield

@@ -1,0 +1,20 @@
+"""Every queue and task the application runs: the one place a new kind of job is added."""
+
+from __future__ import annotations
+
+from resolvers.jobs.registry import Registry
+from resolvers.jobs.worker import Worker
+from settings import Settings
+
+
+def build_registry(settings: Settings) -> Registry:
+    registry = Registry()
+    return registry
+
+
+def build_worker(settings: Settings) -> Worker:
+    return Worker(
+        build_registry(settings),
+        poll_seconds=settings.job_poll_seconds,
+        retention_seconds=settings.job_retention_seconds,
+    )

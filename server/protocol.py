@@ -1,0 +1,166 @@
+"""The HTTP/1.1 connection under the app: how much of a request head is read, and for how long.
+
+uvicorn's httptools protocol reads a request line and headers of any size (a 64 MiB
+`Authorization` header was read, parsed and answered 200 after 7 s, stalling every other
+client meanwhile) and waits forever for a head that arrives one byte at a time. This subclass
+stops reading at `PORTAL_MAX_HEADER_BYTES` and answers 431, and closes a connection whose head
+has not arrived within `PORTAL_HEADER_TIMEOUT_SECONDS` (408 when part of it came). The app
+cannot do this itself: it first sees a request once its whole head has been read.
+
+`portal serve` runs uvicorn with it; with uvicorn's own command pass
+`--http server.protocol:BoundedHttpToolsProtocol`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from functools import cache
+from typing import Any, ClassVar
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from settings import Settings
+
+# After refusing a head, how long the rest of what the client sends is read and dropped.
+# Closing at once, with its bytes unread, would reset the connection, and a reset can make
+# the client lose the answer it was about to read.
+LINGER_SECONDS = 2.0
+
+
+@cache
+def _from_environment() -> Settings:
+    # Worker processes (`portal serve --workers N`) import this class by name and build the
+    # app from the environment, so they read their limits from it as well.
+    return Settings.from_env()
+
+
+def _refusal(status: int, reason: str, message: str, limit: str, most: float) -> bytes:
+    body = json.dumps(
+        {
+            "errors": [
+                {
+                    "message": message,
+                    "extensions": {"code": "LIMIT_EXCEEDED", "limit": limit, "max": most},
+                }
+            ]
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json; charset=utf-8\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    settings: ClassVar[Settings | None] = None  # None: read from the environment
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings = self.settings or _from_environment()
+        self.max_head_bytes = settings.max_header_bytes
+        self.head_timeout = settings.header_timeout_seconds
+        self.reading_head = True
+        self.head_bytes = 0
+        self.head_timer: asyncio.TimerHandle | None = None
+        self.refused = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_timer()  # a connection that never sends a head is closed as well
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return None
+        if not self.reading_head:
+            return super().data_received(data)
+        if self.head_timer is None:
+            self._start_head_timer()
+        room = self.max_head_bytes - self.head_bytes
+        if len(data) <= room:
+            self.head_bytes += len(data)
+            return super().data_received(data)
+        # Feed only what fits: the parser must not see (or buffer) more of the head.
+        self.head_bytes = self.max_head_bytes
+        super().data_received(data[:room])
+        if self.transport.is_closing():
+            return None
+        if self.reading_head:
+            return self._refuse_head_too_large()
+        return self.data_received(data[room:])
+
+    def on_headers_complete(self) -> None:
+        self.reading_head = False
+        self._stop_head_timer()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        # The next bytes are the next request's head; its timer starts when they arrive.
+        self.reading_head, self.head_bytes = True, 0
+
+    def _start_head_timer(self) -> None:
+        self._stop_head_timer()
+        self.head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _stop_head_timer(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self.head_timer = None
+        if self.transport.is_closing() or not self.reading_head:
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined head waits behind a response still being written; wait for it.
+            self._start_head_timer()
+            return
+        if not self.head_bytes:  # nothing sent at all: no answer is owed
+            self.transport.close()
+            return
+        self._refuse(
+            _refusal(
+                408,
+                "Request Timeout",
+                f"The request head did not arrive within {self.head_timeout:g} s "
+                "(PORTAL_HEADER_TIMEOUT_SECONDS).",
+                "headerTimeoutSeconds",
+                self.head_timeout,
+            )
+        )
+
+    def _refuse_head_too_large(self) -> None:
+        self._refuse(
+            _refusal(
+                431,
+                "Request Header Fields Too Large",
+                f"The request line and headers are larger than the limit of "
+                f"{self.max_head_bytes} bytes (PORTAL_MAX_HEADER_BYTES).",
+                "maxHeaderBytes",
+                self.max_head_bytes,
+            )
+        )
+
+    def _refuse(self, answer: bytes) -> None:
+        """Answer, send FIN, drop what still arrives, and close after LINGER_SECONDS (or when
+        the client closes its side first)."""
+        self._stop_head_timer()
+        self.refused = True
+        self.transport.write(answer)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
+
+
+@cache
+def bounded_protocol(settings: Settings) -> type[BoundedHttpToolsProtocol]:
+    """The protocol class with the limits of `settings` (one process, settings in hand)."""
+    return type("BoundedHttpToolsProtocol", (BoundedHttpToolsProtocol,), {"settings": settings})
