@@ -23,6 +23,8 @@ from graph.core.errors import ErrorPolicy
 from graph.core.node import NodeQueries, node_types
 from graph.execution.executor import FastExecutor
 from graph.execution.limits import DocumentLimiter
+from graph.imports.mutations import ImportMutations
+from graph.imports.queries import ImportQueries
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
@@ -31,12 +33,12 @@ Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 @strawberry.type(name="Query", description="Reads.")
-class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries):
+class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries, ImportQueries):
     pass
 
 
 @strawberry.type(name="Mutation", description="Writes.")
-class Mutation(OrganizationMutations):
+class Mutation(OrganizationMutations, ImportMutations):
     pass
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -104,3 +105,114 @@ def export(*, url: str, token: str, status: str | None, output: Path | None) -> 
     if output:
         print(f"Wrote {max(rows, 0)} organizations to {output}.", file=sys.stderr)
     return 0
+
+
+IMPORT = """
+mutation Import($input: ImportCustomersInput!) {
+  importCustomers(input: $input) { import { id } errors { field code message } }
+}
+"""
+STATUS = """
+query ImportStatus($id: ID!) {
+  customerImport(id: $id) {
+    status dryRun error totalRows processedRows createdCount failedCount
+  }
+}
+"""
+FAILED_ROWS = """
+query ImportFailures($id: ID!, $after: String) {
+  customerImport(id: $id) {
+    rows(onlyFailed: true, first: 100, after: $after) {
+      nodes { rowNumber status errors { column code message } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+POLL_SECONDS = 0.5
+
+
+def _upload(client: httpx.Client, path: Path, dry_run: bool) -> str:
+    operations = {
+        "query": IMPORT,
+        "variables": {"input": {"file": None, "dryRun": dry_run}},
+    }
+    with path.open("rb") as file:
+        response = client.post(
+            "/graphql",
+            data={
+                "operations": json.dumps(operations),
+                "map": json.dumps({"0": ["variables.input.file"]}),
+            },
+            files={"0": (path.name, file, "application/octet-stream")},
+        )
+    payload = _answer(response)["importCustomers"]
+    if payload["errors"]:
+        raise CommandError("\n".join(f"{path.name}: {e['message']}" for e in payload["errors"]))
+    import_id: str = payload["import"]["id"]
+    return import_id
+
+
+def _failures(client: httpx.Client, import_id: str) -> list[tuple[int, str, str, str, str]]:
+    lines, after = [], None
+    while True:
+        data = graphql(client, FAILED_ROWS, {"id": import_id, "after": after})
+        page = data["customerImport"]["rows"]
+        for row in page["nodes"]:
+            for error in row["errors"] or [{"column": None, "code": "", "message": ""}]:
+                lines.append(
+                    (
+                        row["rowNumber"],
+                        row["status"],
+                        error["column"] or "",
+                        error["code"],
+                        error["message"],
+                    )
+                )
+        if not page["pageInfo"]["hasNextPage"]:
+            return lines
+        after = page["pageInfo"]["endCursor"]
+
+
+def _table(lines: list[tuple[int, str, str, str, str]]) -> str:
+    head = ("Row", "Status", "Column", "Code", "Message")
+    cells = [head, *((str(n), s, c, code, m) for n, s, c, code, m in lines)]
+    widths = [max(len(row[i]) for row in cells) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+        + "  "
+        + row[4]
+        for row in cells
+    )
+
+
+def import_file(*, url: str, token: str, path: Path, dry_run: bool) -> int:
+    """Upload, follow the import to its end, print the failed rows; 1 when any row failed."""
+    try:
+        with _client(url, token) as client:
+            import_id = _upload(client, path, dry_run)
+            progress = Progress("Dry run" if dry_run else "Importing", None)
+            while True:
+                status = graphql(client, STATUS, {"id": import_id})["customerImport"]
+                progress.update(status["processedRows"], status["totalRows"])
+                if status["status"] in {"COMPLETED", "FAILED"}:
+                    break
+                time.sleep(POLL_SECONDS)
+            progress.finish()
+            if status["status"] == "FAILED":
+                raise CommandError(status["error"] or "The import failed.")
+            lines = _failures(client, import_id) if status["failedCount"] else []
+    except (CommandError, httpx.HTTPError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if lines:
+        print(_table(lines), file=sys.stderr)
+    valid = status["processedRows"] - status["failedCount"]
+    if dry_run:
+        summary = f"Dry run: {valid} rows valid, {status['failedCount']} failed; nothing written."
+    else:
+        summary = (
+            f"Created {status['createdCount']} customers; {status['failedCount']} rows failed."
+        )
+    print(summary, file=sys.stderr)
+    return 1 if status["failedCount"] else 0

@@ -43,6 +43,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_STATUS_TRANSITION = "INVALID_STATUS_TRANSITION"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    TOO_LARGE = "TOO_LARGE"  # an uploaded file past PORTAL_IMPORT_MAX_BYTES
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"  # an uploaded file past PORTAL_IMPORT_MAX_ROWS
 
 
 @dataclass(frozen=True, slots=True)

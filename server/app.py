@@ -47,6 +47,9 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
+            # importCustomers' file (the GraphQL multipart request spec); server/http.py
+            # takes multipart only with a bearer token, so plain HTML forms stay out.
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
         self.tokens: TokenService | None = None

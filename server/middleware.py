@@ -11,19 +11,32 @@ from settings import Settings, SettingsError
 
 
 class BodySizeLimit:
-    """Answers 413 when the body is larger than `max_bytes`, whether the client declared its
-    length or streams it in chunks; the app never sees more than the limit."""
+    """Answers 413 when the body is larger than the limit, whether the client declared its
+    length or streams it in chunks; the app never sees more than the limit.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    A multipart upload (an import file) may be larger: up to `upload_max_bytes`, and only
+    with an Authorization header, so an anonymous client cannot make us hold a file."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int = 0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+
+    def _limit(self, scope: Scope) -> tuple[int, str, str]:
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"").lower()
+        if content_type.startswith(b"multipart/form-data") and b"authorization" in headers:
+            return self.upload_max_bytes, "importMaxBytes", "PORTAL_IMPORT_MAX_BYTES"
+        return self.max_bytes, "maxBodyBytes", "PORTAL_MAX_BODY_BYTES"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self._limit(scope)
+        max_bytes = limit[0]
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._too_large(send)
+        if declared.isdigit() and int(declared) > max_bytes:
+            return await self._too_large(send, *limit)
         chunks: list[bytes] = []
         size, more = 0, True
         while more:
@@ -32,8 +45,8 @@ class BodySizeLimit:
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                return await self._too_large(send)
+            if size > max_bytes:
+                return await self._too_large(send, *limit)
             chunks.append(chunk)
             more = message.get("more_body", False)
         body, replayed = b"".join(chunks), False
@@ -47,11 +60,10 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, max_bytes: int, name: str, setting: str) -> None:
         body = error_body(
-            f"The request body is larger than the limit of {self.max_bytes} bytes "
-            "(PORTAL_MAX_BODY_BYTES).",
-            {"code": "LIMIT_EXCEEDED", "limit": "maxBodyBytes", "max": self.max_bytes},
+            f"The request body is larger than the limit of {max_bytes} bytes ({setting}).",
+            {"code": "LIMIT_EXCEEDED", "limit": name, "max": max_bytes},
         )
         await send(
             {
@@ -65,6 +77,9 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 def http_middleware(settings: Settings) -> list[Middleware]:
@@ -85,5 +100,12 @@ def http_middleware(settings: Settings) -> list[Middleware]:
                 max_age=600,
             )
         )
-    stack.append(Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes))
+    stack.append(
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            # The file plus the multipart request's `operations` and `map` fields.
+            upload_max_bytes=settings.import_max_bytes + MULTIPART_OVERHEAD_BYTES,
+        )
+    )
     return stack

@@ -121,6 +121,11 @@ class Settings:
     job_lease_seconds: float = 60.0
     job_retention_seconds: int = 7 * 86400
 
+    # Customer imports (resolvers/imports): the largest file and the most customer rows one
+    # upload may hold; larger ones are refused before anything is written.
+    import_max_bytes: int = 10 * 1024 * 1024
+    import_max_rows: int = 10000
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -224,6 +229,8 @@ class Settings:
             job_retention_seconds=int(
                 _positive(env, "PORTAL_JOB_RETENTION_SECONDS", d.job_retention_seconds)
             ),
+            import_max_bytes=int(_positive(env, "PORTAL_IMPORT_MAX_BYTES", d.import_max_bytes)),
+            import_max_rows=int(_positive(env, "PORTAL_IMPORT_MAX_ROWS", d.import_max_rows)),
         )
         if not 0 <= settings.db_pool_min <= settings.db_pool_max:
             raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")

@@ -69,7 +69,15 @@ def settings(database_url: str) -> Settings:
 
 async def _reset() -> None:
     conn = connections.get("default")
-    for table in ("job", "idempotency_record", "status_change", "address", "contact"):
+    for table in (
+        "job",
+        "import_row",
+        "customer_import",
+        "idempotency_record",
+        "status_change",
+        "address",
+        "contact",
+    ):
         await conn.execute_script(f'DELETE FROM "{table}"')
     for kind in (
         OrganizationKind.CUSTOMER,

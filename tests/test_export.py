@@ -7,9 +7,6 @@ import asyncio
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,8 +20,9 @@ from resolvers.imports.export import EXPORT_LABELS
 from settings import Settings
 from tests.api import Api
 from tests.builders import customer_input, numbered
+from tests.imports import portal
 from tests.queries import APPROVE, CREATE
-from tests.server import ROOT, running
+from tests.server import running
 
 EXPORT = "/exports/organizations.csv"
 
@@ -217,17 +215,6 @@ async def test_export_streams_20000_rows_in_bounded_memory(api: Api) -> None:
     assert peak < 2 * small_peak, (peak, small_peak)
 
 
-def _portal(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "portal.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 async def test_portal_export_writes_the_pending_list(
     api: Api, settings: Settings, tmp_path: Path
 ) -> None:
@@ -238,10 +225,10 @@ async def test_portal_export_writes_the_pending_list(
     async with running(settings) as server:
         base = server.url
         done = await asyncio.to_thread(
-            _portal, "export", "--token", token, "--url", base,
+            portal, "export", "--token", token, "--url", base,
             "--status", "PENDING_APPROVAL", "-o", str(target),
         )  # fmt: skip
-        refused = await asyncio.to_thread(_portal, "export", "--token", "bad", "--url", base)
+        refused = await asyncio.to_thread(portal, "export", "--token", "bad", "--url", base)
     assert done.returncode == 0, done.stderr
     assert "Exporting [##############################] 2/2" in done.stderr
     header, *rows = _table(target.read_bytes())

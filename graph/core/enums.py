@@ -6,7 +6,7 @@ own classes (type checkers see real enums, and values pass between layers unconv
 
 import strawberry
 
-from models import Industry, OrganizationKind, OrganizationStatus
+from models import ImportRowStatus, ImportStatus, Industry, OrganizationKind, OrganizationStatus
 from resolvers.actors import Permission, Role
 
 strawberry.enum(
@@ -18,7 +18,25 @@ strawberry.enum(
     description="Lifecycle: PENDING_APPROVAL, then ACTIVE (approved) or REJECTED.",
 )
 strawberry.enum(Industry, description="The customer's sector.")
+strawberry.enum(
+    ImportStatus,
+    description="QUEUED, RUNNING, COMPLETED (every row handled; some may have failed), "
+    "FAILED (the file could not be read).",
+)
+strawberry.enum(
+    ImportRowStatus,
+    description="PENDING (not handled yet), CREATED, VALID (a dry run's row that would be "
+    "created), FAILED, DUPLICATE (its ERP ID, tax ID or registration number exists).",
+)
 strawberry.enum(Role, description="A person's role inside one organization.")
 strawberry.enum(Permission, description="What the viewer's roles allow.")
 
-__all__ = ["Industry", "OrganizationKind", "OrganizationStatus", "Permission", "Role"]
+__all__ = [
+    "ImportRowStatus",
+    "ImportStatus",
+    "Industry",
+    "OrganizationKind",
+    "OrganizationStatus",
+    "Permission",
+    "Role",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from resolvers.imports import customer_imports
 from resolvers.jobs.registry import Registry
 from resolvers.jobs.worker import Worker
 from settings import Settings
@@ -9,6 +10,10 @@ from settings import Settings
 
 def build_registry(settings: Settings) -> Registry:
     registry = Registry()
+    queue, task = customer_imports.import_task(
+        customer_imports.limits(settings), lease_seconds=settings.job_lease_seconds
+    )
+    registry.add([queue], [task])
     return registry
 
 
