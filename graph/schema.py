@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 
 from graph.core.errors import ErrorPolicy
 from graph.core.node import NodeQueries, node_types
+from graph.execution.compiled import CompiledReads
 from graph.execution.executor import FastExecutor
 from graph.execution.limits import DocumentLimiter
 from graph.imports.mutations import ImportMutations
@@ -55,6 +56,7 @@ def build_schema(
     *,
     introspection: bool = True,
     fast_executor: bool = True,
+    compiled_reads: bool = False,
     extensions: Sequence[Extension] = (),
 ) -> strawberry.Schema:
     """`extensions` run after the schema's own (the server's observers and HTTP caching)."""
@@ -71,6 +73,9 @@ def build_schema(
     ]
     if not introspection:
         every.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    if compiled_reads:
+        # Last, so the extensions above see the operation as they always do.
+        every.append(CompiledReads)
     return PortalSchema(
         query=Query,
         mutation=Mutation,

@@ -10,8 +10,8 @@ from models import Organization, OrganizationKind
 from resolvers import global_id, sql
 from resolvers.actors import Actor, Permission
 from resolvers.errors import ErrorCode, FieldError, Forbidden
+from resolvers.tenancy import visible
 from resolvers.validation import CustomerDraft, validate_customer
-from resolvers.visibility import visible
 
 RESELLER_FIELD = ("resellerId",)
 

@@ -9,14 +9,9 @@ from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
 
-from models import (
-    Industry,
-    OrganizationKind,
-    OrganizationStatus,
-)
-from resolvers import idempotency, sql
+from models import OrganizationStatus
+from resolvers import idempotency, rows, sql
 from resolvers.actors import Actor
-from resolvers.atomic import atomic
 from resolvers.customer_checks import check_customer, duplicates_of
 from resolvers.errors import FieldError, InvalidInput, NotFound
 from resolvers.organizations import get_organization
@@ -54,21 +49,19 @@ async def create_customer(
     data, reseller = checked.normalized, checked.reseller
     now = datetime.now(UTC)
     fingerprint = idempotency.request_hash(reseller, data)
-    # PostgreSQL forgets the caller's expired keys while looking this one up, so the rows
-    # below go in as one statement, a transaction by itself. SQLite (no DELETE in WITH) does
-    # both in the transaction that writes the rows.
-    postgres = sql.is_postgres(sql.client())
     if idempotency_key is not None:
-        replay = await _replay(actor, idempotency_key, fingerprint, now, forget_expired=postgres)
+        # Also forgets the caller's expired keys: one of them may hold this very key, which
+        # would block remembering it with the rows below.
+        replay = await _replay(actor, idempotency_key, fingerprint, now, forget_expired=True)
         if replay is not None:
             return replay
     if duplicates := await duplicates_of(reseller, data):
         return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
 
     customer_id = uuid4()
-    rows = _rows(customer_id, actor, reseller, data, now, request_id)
+    written = _rows(customer_id, actor, reseller, data, now, request_id)
     if idempotency_key is not None:
-        rows.append(
+        written.append(
             idempotency.record(
                 scope=actor.org_id,
                 key=idempotency_key,
@@ -79,13 +72,8 @@ async def create_customer(
             )
         )
 
-    async def write() -> None:
-        if idempotency_key is not None:
-            await idempotency.forget_expired(scope=actor.org_id, now=now)
-        await sql.insert(*rows)
-
     try:
-        await (sql.insert(*rows) if postgres else atomic(write))
+        await sql.write(*written)
     except IntegrityError:
         # A concurrent request won the race: the same key (a retry) or the same numbers.
         # The failed transaction is already rolled back, so reading again is safe here.
@@ -98,7 +86,7 @@ async def create_customer(
             raise
         return created
     # The rows as written are the rows a read would return (through the same converters).
-    org, address, contact = (row.values for row in rows[:3])
+    org, address, contact = (row.values for row in written[:3])
     return Created(
         OrganizationRecord.from_raw(org),
         replayed=False,
@@ -147,66 +135,20 @@ def _rows(
     """The customer, its address, contact and first history entry, in insertion order."""
     address, contact = data.primary_address, data.primary_contact
     # Validation guarantees every required part; the asserts tell the type checker so.
-    assert address is not None and contact is not None and data.industry is not None
-    organization = {
-        "id": org_id,
-        "kind": OrganizationKind.CUSTOMER,
-        "status": OrganizationStatus.PENDING_APPROVAL,
-        "parent_id": reseller,
-        "short_name": data.short_name,
-        "full_name": data.full_name,
-        "erp_id": data.erp_id,
-        "registration_number": data.registration_number,
-        "registration_country": address.country,
-        "tax_id": data.tax_id,
-        "currency": data.currency,
-        "industry": Industry(data.industry),
-        "created_at": now,
-        "created_by": actor.subject,
-        "created_by_org_id": actor.org_id,
-        "approved_at": None,
-        "approved_by": None,
-        "updated_at": now,
-    }
+    assert address is not None and contact is not None and address.country is not None
     return [
-        sql.Row("organization", organization),
-        sql.Row(
-            "address",
-            {
-                "id": uuid4(),
-                "organization_id": org_id,
-                "country": address.country,
-                "city": address.city,
-                "state": address.state,
-                "line1": address.line1,
-                "line2": address.line2,
-                "postal_code": address.postal_code,
-            },
+        rows.customer_row(
+            id=org_id, reseller=reseller, data=data, country=address.country, actor=actor, now=now
         ),
-        sql.Row(
-            "contact",
-            {
-                "id": uuid4(),
-                "organization_id": org_id,
-                "first_name": contact.first_name,
-                "last_name": contact.last_name,
-                "role": contact.role,
-                "email": contact.email,
-                "phone": contact.phone,
-            },
-        ),
-        sql.Row(
-            "status_change",
-            {
-                "id": uuid4(),
-                "organization_id": org_id,
-                "from_status": None,
-                "to_status": OrganizationStatus.PENDING_APPROVAL,
-                "comment": None,
-                "occurred_at": now,
-                "actor_subject": actor.subject,
-                "actor_org_id": actor.org_id,
-                "request_id": request_id,
-            },
+        rows.address_row(organization_id=org_id, address=address),
+        rows.contact_row(organization_id=org_id, contact=contact),
+        rows.history_row(
+            organization_id=org_id,
+            from_status=None,
+            to_status=OrganizationStatus.PENDING_APPROVAL,
+            comment=None,
+            actor=actor,
+            now=now,
+            request_id=request_id,
         ),
     ]

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from models import IdempotencyRecord
 from resolvers import sql
+from resolvers.atomic import atomic
 from resolvers.errors import ErrorCode, FieldError, IdempotencyKeyReused
 from resolvers.validation import CustomerDraft
 
@@ -44,7 +45,7 @@ SELECT "request_hash", "customer_id" FROM "idempotency_record"
 WHERE "scope_org_id" = $1 AND "key" = $2 AND "expires_at" > $3 LIMIT 1
 """
 _FORGET_SQL = 'DELETE FROM "idempotency_record" WHERE "scope_org_id" = $1 AND "expires_at" <= $2'
-# PostgreSQL only (SQLite has no DELETE in WITH): the lookup and forget_expired in one statement.
+# PostgreSQL only (SQLite has no DELETE in WITH): forgetting and the lookup in one statement.
 _FORGET_AND_FIND_SQL = f"""
 WITH forgotten AS (
     DELETE FROM "idempotency_record" WHERE "scope_org_id" = $1 AND "expires_at" <= $3
@@ -59,10 +60,16 @@ async def find_replay(
 ) -> UUID | None:
     """The customer an earlier request with this key created, if the input is the same.
 
-    `forget_expired` (PostgreSQL only) also does what `forget_expired()` does, in the same
-    statement; the two conditions split the caller's records at `now`, so whatever held this
-    key is either found here or gone."""
-    rows = await sql.fetch(_FORGET_AND_FIND_SQL if forget_expired else _FIND_SQL, scope, key, now)
+    `forget_expired` first drops the caller's expired records (one of them may hold this very
+    key, which would block the unique (scope, key) pair when it is remembered again): on
+    PostgreSQL in the same statement, on SQLite (no DELETE in WITH) just before. The two
+    conditions split the caller's records at `now`, so whatever held this key is either found
+    here or gone. `portal serve` purges everyone's on start."""
+    postgres = sql.is_postgres(sql.client())
+    if forget_expired and not postgres:
+        await atomic(lambda: sql.fetch(_FORGET_SQL, scope, now))
+    statement = _FORGET_AND_FIND_SQL if forget_expired and postgres else _FIND_SQL
+    rows = await sql.fetch(statement, scope, key, now)
     if not rows:
         return None
     if rows[0]["request_hash"] != fingerprint:
@@ -72,13 +79,6 @@ async def find_replay(
         )
     customer_id: UUID = _decode_customer_id(rows[0])["customer_id"]
     return customer_id
-
-
-async def forget_expired(*, scope: UUID, now: datetime) -> None:
-    """Drop the caller's expired records before remembering a new key: one of them may hold
-    this very key, which would block the unique (scope, key) pair. `portal serve` purges
-    everyone's on start."""
-    await sql.fetch(_FORGET_SQL, scope, now)
 
 
 def record(

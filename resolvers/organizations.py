@@ -22,12 +22,12 @@ from resolvers.records import (
     OrganizationRecord,
     StatusChangeRecord,
 )
-from resolvers.visibility import visible, visible_sql
+from resolvers.tenancy import visible, visible_sql
 
 SORTABLE = frozenset({"short_name", "full_name", "erp_id", "status", "created_at"})
 
 
-def _scoped(actor: Actor, filter_: Filter | None = None) -> QuerySet[Organization]:
+def scoped(actor: Actor, filter_: Filter | None = None) -> QuerySet[Organization]:
     query = Organization.filter(visible(actor))
     return query.filter(to_q(filter_)) if filter_ else query
 
@@ -97,7 +97,7 @@ async def list_organizations(
         *(_CONTACT_COLUMNS if with_contact else ()),
     ]
     rows = (
-        await _scoped(actor, filter)
+        await scoped(actor, filter)
         .order_by(*order)
         .offset(window.offset)
         .limit(window.limit)
@@ -120,7 +120,7 @@ async def scan_organizations(
     contact, one batch at a time: keyset paging on (created_at, id), so each batch costs the
     same and memory holds one batch whatever the total (the CSV export streams this)."""
     columns = [*_ORG_COLUMNS, *_ADDRESS_COLUMNS, *_CONTACT_COLUMNS]
-    query = _scoped(actor, filter)
+    query = scoped(actor, filter)
     while True:
         rows = await query.order_by("created_at", "id").limit(batch).values(*columns)
         if not rows:
@@ -134,7 +134,7 @@ async def scan_organizations(
             return
         last_at, last_id = rows[-1]["created_at"], rows[-1]["id"]
         after = Q(created_at__gt=last_at) | Q(created_at=last_at, id__gt=last_id)
-        query = _scoped(actor, filter).filter(after)
+        query = scoped(actor, filter).filter(after)
 
 
 R = TypeVar("R", AddressRecord, ContactRecord)
@@ -151,15 +151,12 @@ def _related(
 
 
 async def count_organizations(*, actor: Actor, filter: Filter | None) -> int:
-    return await _scoped(actor, filter).count()
+    return await scoped(actor, filter).count()
 
 
 async def count_by_status(*, actor: Actor, filter: Filter | None) -> dict[OrganizationStatus, int]:
     rows = (
-        await _scoped(actor, filter)
-        .annotate(n=Count("id"))
-        .group_by("status")
-        .values("status", "n")
+        await scoped(actor, filter).annotate(n=Count("id")).group_by("status").values("status", "n")
     )
     counts = dict.fromkeys(OrganizationStatus, 0)
     for row in rows:
@@ -208,6 +205,6 @@ async def get_status_changes(
     if not wanted:
         return {}
     rows = await StatusChange.filter(
-        id__in=wanted, organization_id__in=Subquery(_scoped(actor).values("id"))
+        id__in=wanted, organization_id__in=Subquery(scoped(actor).values("id"))
     ).values(*StatusChangeRecord.columns())
     return {row["id"]: StatusChangeRecord.from_row(row) for row in rows}

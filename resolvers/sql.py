@@ -23,6 +23,9 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+import models
+from resolvers.atomic import atomic
+
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
@@ -86,6 +89,67 @@ class Row:
 
     table: str
     values: dict[str, object]
+
+
+async def write(*rows: Row) -> None:
+    """Insert `rows` all or none: on PostgreSQL one statement (a transaction by itself), on
+    SQLite one transaction (retried while another process holds the lock)."""
+    if is_postgres(client()):
+        await insert(*rows)
+    else:
+        await atomic(lambda: insert(*rows))
+
+
+async def update_then_insert(update: str, *args: object, rows: Sequence[Row]) -> list[dict]:
+    """Run `update` (a conditional `UPDATE … RETURNING`) and, only when it matched, insert
+    `rows`, all in one transaction; the UPDATE's rows come back (none: nothing was written).
+
+    PostgreSQL gets one statement (no BEGIN/COMMIT round trips): the UPDATE in a WITH clause
+    and each INSERT selecting its values `FROM` it, so they are written only when it matched.
+    The inserted values are cast to their columns' types, which PostgreSQL cannot infer for
+    parameters in a SELECT list. SQLite, which has no UPDATE or INSERT in WITH, runs them in
+    one transaction.
+    """
+    db = client()
+    if not is_postgres(db):
+
+        async def work() -> list[dict]:
+            won = await fetch(update, *args)  # on the transaction's connection
+            if won:
+                await insert(*rows)
+            return won
+
+        return await atomic(work)
+    shape = tuple((row.table, tuple(row.values)) for row in rows)
+    values = [value for row in rows for value in row.values.values()]
+    return await fetch(_update_then_insert(update, len(args), shape), *args, *values, db=db)
+
+
+@cache
+def _update_then_insert(
+    update: str, taken: int, shape: tuple[tuple[str, tuple[str, ...]], ...]
+) -> str:
+    inserts, first = [], taken + 1
+    for n, (table, names) in enumerate(shape):
+        types = _column_types(table)
+        casts = ", ".join(f"${first + i}::{types[name]}" for i, name in enumerate(names))
+        insert = f'INSERT INTO "{table}" ({columns(names)}) SELECT {casts} FROM won'
+        inserts.append(f"i{n} AS ({insert})")
+        first += len(names)
+    return f"WITH won AS ({update}), {', '.join(inserts)} SELECT * FROM won"
+
+
+@cache
+def _column_types(table: str) -> dict[str, str]:
+    """PostgreSQL's type of each column of `table`, from the model that owns it."""
+    for model in models.__models__:
+        if model._meta.db_table == table:
+            fields = model._meta.fields_map
+            return {
+                column: fields[name].get_for_dialect("postgres", "SQL_TYPE")
+                for name, column in model._meta.fields_db_projection.items()
+            }
+    raise LookupError(f"no model owns table {table!r}")
 
 
 async def insert(*rows: Row) -> None:

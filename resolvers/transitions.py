@@ -1,21 +1,32 @@
-"""The customer lifecycle: PENDING_APPROVAL → ACTIVE (approve) or → REJECTED (reject).
+"""The customer lifecycle as a table, and the one function that moves a customer along it.
 
-A transition is one conditional UPDATE (`WHERE id = … AND status = PENDING_APPROVAL`); its row
-count says whether this call won, so two approvers at once yield exactly one transition on
-SQLite and PostgreSQL alike. The history entry is written in the same transaction (on
-PostgreSQL in the same statement), and RETURNING hands back the updated row.
+    PENDING_APPROVAL ──approve──▶ ACTIVE ──suspend*──▶ SUSPENDED
+    PENDING_APPROVAL ──reject*──▶ REJECTED ──resubmit──▶ PENDING_APPROVAL
+    ACTIVE | SUSPENDED ──block*──▶ BLOCKED
+    SUSPENDED | BLOCKED ──reactivate──▶ ACTIVE
+    PENDING_APPROVAL | REJECTED | BLOCKED ──archive*──▶ ARCHIVED (final)
+    (* a reason is required)
+
+`TRANSITIONS` is the whole lifecycle (product brief, "Lifecycle"). A row whose statuses the
+enum does not hold yet (SUSPENDED, BLOCKED, ARCHIVED arrive with their mutations) is defined
+but refused by `change_status` until they exist.
+
+A transition is one conditional UPDATE (`WHERE id = … AND status = <the status it was read
+in>`); its row count says whether this call won, so two people acting at once yield exactly
+one transition on SQLite and PostgreSQL alike. The history entry is written in the same
+transaction (`sql.update_then_insert`: on PostgreSQL in the same statement), and RETURNING
+hands back the updated row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-from uuid import uuid4
 
 from models import OrganizationKind, OrganizationStatus
-from resolvers import global_id, sql
+from resolvers import global_id, rows, sql
 from resolvers.actors import Actor, Permission
-from resolvers.atomic import atomic
 from resolvers.errors import (
     ErrorCode,
     FieldError,
@@ -29,31 +40,139 @@ from resolvers.records import OrganizationRecord
 from resolvers.validation.text import is_refused_char
 
 MAX_NOTE_LENGTH = 2000
-_FROM = OrganizationStatus.PENDING_APPROVAL
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One allowed move: from any of `sources` to `target`, for holders of `permission`.
+
+    The note is the input field `reason` when `reason_required`, else an optional `comment`.
+    `approves`: the move records who approved, and when (approve only; reactivating keeps the
+    original approval)."""
+
+    operation: str
+    sources: tuple[str, ...]
+    target: str
+    permission: Permission
+    reason_required: bool
+    approves: bool = False
+
+    @property
+    def note_field(self) -> str:
+        return "reason" if self.reason_required else "comment"
+
+
+# Status names, not enum members: SUSPENDED, BLOCKED and ARCHIVED are not in the enum yet.
+TRANSITIONS: dict[str, Transition] = {
+    t.operation: t
+    for t in (
+        Transition(
+            "approve", ("PENDING_APPROVAL",), "ACTIVE", Permission.APPROVE_CUSTOMER, False, True
+        ),
+        Transition("reject", ("PENDING_APPROVAL",), "REJECTED", Permission.REJECT_CUSTOMER, True),
+        Transition("suspend", ("ACTIVE",), "SUSPENDED", Permission.APPROVE_CUSTOMER, True),
+        Transition("block", ("ACTIVE", "SUSPENDED"), "BLOCKED", Permission.APPROVE_CUSTOMER, True),
+        Transition(
+            "reactivate", ("SUSPENDED", "BLOCKED"), "ACTIVE", Permission.APPROVE_CUSTOMER, False
+        ),
+        Transition(
+            "resubmit", ("REJECTED",), "PENDING_APPROVAL", Permission.CREATE_CUSTOMER, False
+        ),
+        Transition(
+            "archive",
+            ("PENDING_APPROVAL", "REJECTED", "BLOCKED"),
+            "ARCHIVED",
+            Permission.APPROVE_CUSTOMER,
+            True,
+        ),
+    )
+}
+
+# A rule a transition checks on the customer before writing (four eyes for approve).
+Check = Callable[[Actor, OrganizationRecord], None]
 
 
 async def approve_customer(
     *, actor: Actor, id: str, comment: str | None, four_eyes: bool, request_id: str | None = None
 ) -> OrganizationRecord:
-    note = _note(comment, ("comment",), required=False)
-    customer = await _actionable(actor, id, Permission.APPROVE_CUSTOMER)
-    # The creator is a person in an organization: the same `sub` elsewhere is someone else.
-    if four_eyes and (customer.created_by, customer.created_by_org_id) == (
-        actor.subject,
-        actor.org_id,
-    ):
-        raise Forbidden(
-            "Four-eyes rule: someone other than the creator must approve this customer."
-        )
-    return await _transition(actor, customer, OrganizationStatus.ACTIVE, note, request_id)
+    return await change_status(
+        "approve",
+        actor=actor,
+        id=id,
+        note=comment,
+        request_id=request_id,
+        check=_four_eyes if four_eyes else None,
+    )
 
 
 async def reject_customer(
     *, actor: Actor, id: str, reason: str | None, request_id: str | None = None
 ) -> OrganizationRecord:
-    note = _note(reason, ("reason",), required=True)
-    customer = await _actionable(actor, id, Permission.REJECT_CUSTOMER)
-    return await _transition(actor, customer, OrganizationStatus.REJECTED, note, request_id)
+    return await change_status("reject", actor=actor, id=id, note=reason, request_id=request_id)
+
+
+def _four_eyes(actor: Actor, customer: OrganizationRecord) -> None:
+    # The creator is a person in an organization: the same `sub` elsewhere is someone else.
+    if (customer.created_by, customer.created_by_org_id) == (actor.subject, actor.org_id):
+        raise Forbidden(
+            "Four-eyes rule: someone other than the creator must approve this customer."
+        )
+
+
+async def change_status(
+    operation: str,
+    *,
+    actor: Actor,
+    id: str,
+    note: str | None,
+    request_id: str | None = None,
+    check: Check | None = None,
+) -> OrganizationRecord:
+    """Move the customer `id` along the table's row for `operation`, or say why not."""
+    transition = TRANSITIONS[operation]
+    sources, target = _statuses(transition)
+    text = _note(note, (transition.note_field,), required=transition.reason_required)
+    customer = await _actionable(actor, id, transition.permission)
+    if check is not None:
+        check(actor, customer)
+    if customer.status not in sources:
+        _refuse(customer.status, sources, target)
+    now = datetime.now(UTC)
+    approver = actor.subject if transition.approves else None
+    entry = rows.history_row(
+        organization_id=customer.id,
+        from_status=customer.status,
+        to_status=target,
+        comment=text,
+        actor=actor,
+        now=now,
+        request_id=request_id,
+    )
+    won = await sql.update_then_insert(
+        _UPDATE, customer.id, customer.status, target, now, approver, rows=[entry]
+    )
+    if not won:  # someone else changed it since it was read
+        current = await get_organization(actor=actor, id=customer.id)
+        _refuse(current.status if current else customer.status, sources, target)
+    # RETURNING gave the row as updated: no second read.
+    return OrganizationRecord.from_raw(won[0])
+
+
+def _statuses(t: Transition) -> tuple[tuple[OrganizationStatus, ...], OrganizationStatus]:
+    known = OrganizationStatus.__members__
+    missing = [s for s in (*t.sources, t.target) if s not in known]
+    if missing:
+        raise NotImplementedError(f"{t.operation}: no status {', '.join(missing)} yet")
+    return tuple(OrganizationStatus(s) for s in t.sources), OrganizationStatus(t.target)
+
+
+def _refuse(
+    status: OrganizationStatus, sources: tuple[OrganizationStatus, ...], target: OrganizationStatus
+) -> None:
+    allowed = " or ".join(sources)
+    raise InvalidTransition(
+        f"The customer is {status}; only a customer in {allowed} can become {target}."
+    )
 
 
 def _note(text: str | None, field: tuple[str, ...], *, required: bool) -> str | None:
@@ -84,79 +203,11 @@ async def _actionable(actor: Actor, id: str, permission: Permission) -> Organiza
     return customer
 
 
-_RECORD_COLUMNS = OrganizationRecord.columns()
-_HISTORY_COLUMNS = (
-    "id",
-    "organization_id",
-    "from_status",
-    "to_status",
-    "comment",
-    "occurred_at",
-    "actor_subject",
-    "actor_org_id",
-    "request_id",
-)
-# $1 id, $2 from, $3 to, $4 now, $5 approver (NULL on reject: approval columns keep theirs).
+# $1 id, $2 from, $3 to, $4 now, $5 approver (NULL unless approving: approval columns keep theirs).
 _UPDATE = f"""
 UPDATE "organization" SET "status" = $3, "updated_at" = $4,
     "approved_at" = CASE WHEN CAST($5 AS TEXT) IS NULL THEN "approved_at" ELSE $4 END,
     "approved_by" = COALESCE(CAST($5 AS TEXT), "approved_by")
 WHERE "id" = $1 AND "status" = $2
-RETURNING {sql.columns(_RECORD_COLUMNS)}
+RETURNING {sql.columns(OrganizationRecord.columns())}
 """
-# PostgreSQL: the UPDATE and the history entry in one statement (atomic by itself: one round
-# trip, no BEGIN/COMMIT); the entry is written only when the conditional UPDATE matched.
-_UPDATE_AND_RECORD = f"""
-WITH won AS ({_UPDATE}),
-entry AS (
-    INSERT INTO "status_change" ({sql.columns(_HISTORY_COLUMNS)})
-    SELECT $6::uuid, "id", $2, $3, $7::text, $4, $8::text, $9::uuid, $10::text FROM won
-)
-SELECT * FROM won
-"""
-
-
-async def _transition(
-    actor: Actor,
-    customer: OrganizationRecord,
-    to: OrganizationStatus,
-    note: str | None,
-    request_id: str | None,
-) -> OrganizationRecord:
-    now = datetime.now(UTC)
-    approver = actor.subject if to is OrganizationStatus.ACTIVE else None
-    update = (customer.id, _FROM, to, now, approver)
-    entry = {
-        "id": uuid4(),
-        "organization_id": customer.id,
-        "from_status": _FROM,
-        "to_status": to,
-        "comment": note,
-        "occurred_at": now,
-        "actor_subject": actor.subject,
-        "actor_org_id": actor.org_id,
-        "request_id": request_id,
-    }
-
-    async def write() -> list[dict[str, Any]]:
-        won = await sql.fetch(_UPDATE, *update)
-        if won:
-            await sql.insert(sql.Row("status_change", entry))
-        return won
-
-    if sql.is_postgres(sql.client()):
-        rows = await sql.fetch(
-            _UPDATE_AND_RECORD,
-            *update,
-            *(entry[c] for c in ("id", "comment", "actor_subject", "actor_org_id", "request_id")),
-        )
-    else:
-        rows = await atomic(write)
-    if not rows:
-        current = await get_organization(actor=actor, id=customer.id)
-        status = current.status if current else customer.status
-        raise InvalidTransition(
-            f"The customer is {status}; only a customer in {_FROM} can become {to}."
-        )
-    # RETURNING gave the row as updated: no second read.
-    return OrganizationRecord.from_raw(rows[0])

@@ -1,86 +1,28 @@
-"""The ASGI application: GraphQL endpoint, health probes, and the lifespan that owns the ORM."""
+"""The ASGI application: routes, health probes, and the lifespan that owns the ORM."""
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import orjson
 import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
-from graph.core.context import Context
-from graph.schema import build_schema
 from models.database import tortoise_config
 from resolvers.jobs.tasks import build_worker
-from resolvers.tokens import TokenService, token_service
-from server.auth import authenticate
-from server.caching import ReferenceDataCache
-from server.graphiql import OfflineGraphiQL, graphiql_routes
-from server.http import GraphQLView
+from resolvers.tokens import token_service
+from server.graphiql import graphiql_routes
 from server.middleware import http_middleware
-from server.observability import OperationObserver, RequestObserver, configure_access_log, metrics
+from server.observability import RequestObserver, configure_access_log, metrics
 from server.spreadsheets import spreadsheet_routes
+from server.view import GraphQLEndpoint
 from settings import Settings
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-
-
-class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(
-            build_schema(
-                introspection=settings.introspection,
-                fast_executor=settings.fast_executor,
-                # Notes the operation's name and error codes for the access log and metrics;
-                # Cache-Control on GET queries that only read countries/currencies.
-                extensions=[OperationObserver, ReferenceDataCache],
-            ),
-            graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=True,
-            # importCustomers' file (the GraphQL multipart request spec); server/http.py
-            # takes multipart only with a bearer token, so plain HTML forms stay out.
-            multipart_uploads_enabled=True,
-        )
-        self.settings = settings
-        self.tokens: TokenService | None = None
-
-    def encode_json(self, data: object) -> str | bytes:
-        # orjson: ~10x faster than json.dumps on a page of organizations (bench/). It refuses
-        # what UTF-8 cannot hold (a lone surrogate echoed from the request in an error);
-        # the stock encoder escapes that as \\udXXX, so it answers those instead.
-        try:
-            return orjson.dumps(data)
-        except TypeError:
-            return super().encode_json(data)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        assert isinstance(request, Request) and isinstance(response, Response)
-        request_id = request.headers.get("x-request-id", "")
-        if not _REQUEST_ID.match(request_id):
-            request_id = uuid.uuid4().hex
-        response.headers["x-request-id"] = request_id
-        assert self.tokens is not None, "the lifespan sets up tokens"
-        actor, auth_error = await authenticate(self.tokens, request.headers.get("authorization"))
-        return Context(
-            request=request,
-            response=response,
-            settings=self.settings,
-            request_id=request_id,
-            actor=actor,
-            auth_error=auth_error,
-        )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -112,6 +112,9 @@ class Settings:
     shutdown_timeout_seconds: float = 25.0
     # The compiled executor for plain fields (graph/execution/executor.py); off: graphql-core's own.
     fast_executor: bool = True
+    # Read operations as one JSON-building SQL statement per root field
+    # (graph/execution/compiled/); off: every operation runs through the executor.
+    compiled_reads: bool = True
     # Background jobs (resolvers/jobs): run them inside `portal serve` too, or only in
     # `portal worker`; how often an idle worker looks for due jobs; how long a claimed job is
     # held before another worker may take it up (renewed while it runs); how long finished
@@ -223,6 +226,7 @@ class Settings:
                 env, "PORTAL_SHUTDOWN_TIMEOUT_SECONDS", d.shutdown_timeout_seconds
             ),
             fast_executor=_flag(env, "PORTAL_FAST_EXECUTOR", d.fast_executor),
+            compiled_reads=_flag(env, "PORTAL_COMPILED_READS", d.compiled_reads),
             jobs_in_server=_flag(env, "PORTAL_JOBS_IN_SERVER", d.jobs_in_server),
             job_poll_seconds=_positive(env, "PORTAL_JOB_POLL_SECONDS", d.job_poll_seconds),
             job_lease_seconds=_positive(env, "PORTAL_JOB_LEASE_SECONDS", d.job_lease_seconds),

@@ -37,6 +37,18 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("CI must run the PostgreSQL suite: set PORTAL_TEST_POSTGRES_URL")
 
 
+NO_POSTGRES = (
+    "PostgreSQL suite OFF: every database test ran on SQLite only. "
+    "Set PORTAL_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test_<name> to run it."
+)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say it where nobody misses it: a green run without PostgreSQL proves half as much."""
+    if not POSTGRES_URL:
+        terminalreporter.write_sep("!", "WARNING: " + NO_POSTGRES, red=True, bold=True)
+
+
 async def _fresh_postgres(url: str) -> None:
     dsn = url.replace("postgres://", "postgresql://", 1)
     conn = await asyncpg.connect(dsn, timeout=10)

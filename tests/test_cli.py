@@ -78,7 +78,11 @@ async def _viewer(cwd: Path, token: str) -> dict[str, object]:
 
 
 def test_token_refuses_unknown_roles_and_ids(tmp_path: Path) -> None:
-    for args in (["--org", "nope", "--role", "ADMIN"], ["--org", "T3Jn", "--role", "ROOT"]):
+    org = global_id.encode("Organization", uuid.uuid4())  # a well-formed ID: only the role is wrong
+    for args, problem in (
+        (["--org", "nope", "--role", "ADMIN"], "'nope' is not an organization ID"),
+        (["--org", org, "--role", "ADMIN", "--role", "ROOT"], "unknown role(s) ROOT"),
+    ):
         result = subprocess.run(
             [sys.executable, "-m", "portal.cli", "token", *args],
             cwd=tmp_path,
@@ -86,7 +90,8 @@ def test_token_refuses_unknown_roles_and_ids(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
         )
-        assert result.returncode == 2 and "error" in result.stderr
+        assert result.returncode == 2 and problem in result.stderr, result.stderr
+        assert not result.stdout  # no token minted
 
 
 def test_migrate_and_export_schema(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from tests.builders import SECOND, customer_input, numbered
 from tests.conftest import TEST_KEY
 from tests.queries import APPROVE, CREATE, LIST, REJECT
 from tests.server import Server
+from tests.waiting import until
 
 # `.ci/run` keeps these modest; raise them for a longer soak run.
 SOAK_ROUNDS = int(os.environ.get("PORTAL_SOAK_ROUNDS", "2"))
@@ -147,9 +148,11 @@ async def test_sigkill_mid_stream_leaves_no_partial_customer(
 ) -> None:
     token = api.token(api.world.reseller, "ADMIN")
     sent = 0
+    answered = [0]  # answers in the current round
     for _ in range(SOAK_ROUNDS):
         async with start_server() as server:
             async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+                answered[0] = 0
 
                 async def stream(start: int) -> None:
                     for n in range(start, start + 10_000, 4):
@@ -164,11 +167,13 @@ async def test_sigkill_mid_stream_leaves_no_partial_customer(
                                 },
                                 headers={"Authorization": f"Bearer {token}"},
                             )
+                            answered[0] += 1
                         except httpx.TransportError:
                             return
 
                 streams = [asyncio.create_task(stream(sent + i)) for i in range(4)]
-                await asyncio.sleep(0.8)
+                # Killed while all four streams are writing, after each had a few answers.
+                await until(lambda: answered[0] >= 20, "the streams have created customers")
                 await asyncio.to_thread(server.kill)
                 await asyncio.gather(*streams)
             sent += 10_000
@@ -209,13 +214,18 @@ async def test_a_burst_on_a_small_pool_completes_or_fails_clearly(
                 asyncio.gather(*(one() for _ in range(BURST))), timeout=90
             )
     assert {r.status_code for r in responses} <= {200, 503}
+    answered = 0
     for response in responses:
         body = response.json()
         if response.status_code == 200 and "errors" not in body:
             # The reseller sees itself and its distributor.
             assert len(body["data"]["organizations"]["nodes"]) == 2
+            answered += 1
         else:
             assert body["errors"][0]["extensions"]["code"] in {
                 "SERVICE_UNAVAILABLE",
                 "OPERATION_TIMEOUT",
             }
+    # A small pool serves a burst slower, not not at all: five connections, each statement a
+    # few milliseconds, and seconds to wait for one, so most requests get their answer.
+    assert answered >= len(responses) // 2, f"only {answered} of {len(responses)} answered"

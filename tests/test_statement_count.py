@@ -101,3 +101,39 @@ async def test_list_statements_do_not_grow_with_page_size_or_selection(
             assert len(sql) <= 4, "\n".join(sql)
     assert counts["full", 1] == counts["full", 6]
     assert counts["bare", 1] == counts["bare", 6]
+
+
+COMPILED = """
+query Compiled($limit: Int!) {
+  organizations(filter: {kind: {eq: CUSTOMER}}, paging: {limit: $limit}) {
+    totalCount countsByStatus { status count }
+    nodes {
+      id kind status shortName fullName erpId registrationNumber taxId currency industry
+      createdAt createdBy approvedAt approvedBy
+      primaryAddress { country city state line1 line2 postalCode }
+      primaryContact { firstName lastName role email phone }
+      parent { id shortName kind status parent { id } }
+    }
+    edges { cursor node { id primaryAddress { city } parent { shortName } } }
+    pageInfo { hasNextPage endCursor }
+  }
+  organization(id: $id) { id parent { id } primaryContact { email } }
+}
+"""
+
+
+async def test_compiled_path_sends_one_statement_per_root_field(api: Api) -> None:
+    """Page, counts, addresses, contacts and parents of a list: one statement; a lookup: one."""
+    token = api.token(api.world.reseller, "VIEWER")
+    for n in range(3):
+        created = await api.gql(CREATE, {"input": numbered(n)}, token=api.token(api.world.reseller))
+        assert created.data["createCustomer"]["errors"] == []
+    with _counting() as auth_only:
+        assert (await api.gql("{ __typename }", token=token)).data == {"__typename": "Query"}
+    query = COMPILED.replace("($limit: Int!)", "($limit: Int!, $id: ID!)")
+    for limit in (1, 3):
+        with _counting() as counted:
+            result = await api.gql(query, {"limit": limit, "id": api.world.reseller}, token=token)
+        assert len(result.data["organizations"]["nodes"]) == limit
+        assert result.data["organizations"]["totalCount"] == 3
+        assert len(counted.sql) - len(auth_only.sql) == 2, "\n".join(counted.sql)

@@ -16,6 +16,7 @@ from strawberry import UNSET
 
 from graph.core.enums import OrganizationKind, OrganizationStatus
 from graph.core.errors import BadUserInput
+from graph.execution.compiled.statements import ListGrammar, use_list_grammar
 from resolvers import global_id
 from resolvers.listing import Comparison, Filter, Sort
 
@@ -266,3 +267,7 @@ def _id_comparison(cmp: IDFilterComparison) -> Comparison:
         not_in=[_uuid(v) for v in cmp.not_in] if cmp.not_in is not None else None,
         is_null=_is_null(cmp),
     )
+
+
+# The compiled read path converts list arguments exactly as the resolver does.
+use_list_grammar(ListGrammar(to_filter=to_filter, to_sorting=to_sorting))

@@ -63,7 +63,7 @@ def test_the_scan_sees_the_project() -> None:
         MODULES
     )
     assert "settings" in IMPORTS["models.database"]
-    assert "graph.schema" in IMPORTS["server.app"]
+    assert "graph.schema" in IMPORTS["server.view"]
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

@@ -1,12 +1,13 @@
-"""The tenancy rule exists twice (a Tortoise filter for lists, SQL for lookups by ID); this
-holds them to the same answer for every kind of actor, so changing one alone fails here."""
+"""The tenancy rule is defined once (`resolvers.tenancy.scope`) and rendered twice, as a Tortoise
+filter for lists and as SQL for lookups by ID; this proves both renderings pick the same rows
+for every kind of actor, other resellers' customers (invisible to a reseller) included."""
 
 from __future__ import annotations
 
 from models import Organization
 from resolvers import global_id, sql
 from resolvers.actors import Role, load_actor
-from resolvers.visibility import visible, visible_sql
+from resolvers.tenancy import visible, visible_sql
 from tests.api import Api
 from tests.builders import customer_input
 from tests.queries import CREATE

@@ -1,0 +1,95 @@
+"""The schema extension that answers a read operation from the compiled plan, or stands aside.
+
+It runs in `on_execute`, after parsing and validation (both cached): when it sets the
+execution context's result, Strawberry skips its executor; when it does not, nothing changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.execution.values import VariableValues, get_variable_values
+from strawberry.extensions import SchemaExtension
+from tortoise import connections
+
+from graph.core.context import Context
+from graph.execution.compiled import statements
+from graph.execution.compiled.dialect import POSTGRES, SQLITE, Params, prepare_sqlite
+from graph.execution.compiled.planner import Cache, Request, operation_of
+from resolvers.actors import Permission
+
+logger = logging.getLogger("portal.compiled")
+PLANS = Cache()
+
+
+class CompiledReads(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:
+        data = await answer(self.execution_context)
+        if data is not None:
+            self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
+        yield
+
+
+async def answer(execution_context: Any) -> dict[str, Any] | None:
+    """The operation's `data` (root values are the database's JSON bytes), or None."""
+    context = execution_context.context
+    if not isinstance(context, Context) or context.actor is None:
+        return None
+    actor = context.actor
+    if not actor.can(Permission.READ):
+        return None
+    document = execution_context.graphql_document
+    operation = operation_of(document, execution_context.operation_name)
+    if operation is None:
+        return None
+    schema = execution_context.schema
+    gql = schema._schema
+    variables = get_variable_values(
+        gql, operation.variable_definitions or (), execution_context.variables or {}
+    )
+    if not isinstance(variables, VariableValues):
+        return None  # coercion errors: the normal path reports them
+    db = connections.get("default")
+    postgres = db.capabilities.dialect == "postgres"
+    dialect = POSTGRES if postgres else SQLITE
+    plan = PLANS.get(Request(gql, document, operation, variables.coerced, dialect))
+    if plan is None:
+        return None
+    max_page = context.settings.max_page_size
+    # Everything is rendered before anything runs: a refusal must come before any statement.
+    rendered: list[tuple[str, tuple[str, list[object]] | bytes | str]] = []
+    try:
+        for root in plan.roots:
+            if root.name == "__typename":
+                rendered.append((root.key, "Query"))
+                continue
+            params = Params(dialect)
+            args = statements.arguments(root, schema, variables)
+            if root.name == "organizations":
+                sql: str | None = await statements.connection(
+                    root, args, actor, max_page, params, gql
+                )
+            elif root.name == "nodes":
+                sql = statements.nodes(root, list(args["ids"]), max_page, params)
+            else:
+                sql = statements.organization(root, args["id"], root.name == "node", params)
+            if sql is None:
+                rendered.append((root.key, b"null"))
+            else:
+                rendered.append((root.key, (statements.finish(sql, actor, params), params.values)))
+    except statements.Refused:
+        return None
+    if not postgres:
+        async with db.acquire_connection() as connection:
+            await prepare_sqlite(connection)
+    data: dict[str, Any] = {}
+    for key, value in rendered:
+        if isinstance(value, tuple):
+            _, rows = await db.execute_query(*value)
+            value = bytes(rows[0][0])
+        data[key] = orjson.Fragment(value) if isinstance(value, bytes) else value
+    return data

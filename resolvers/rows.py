@@ -1,0 +1,103 @@
+"""The rows each table gets, built in one place per table (for `resolvers.sql`'s writes).
+
+createCustomer writes all four; every status change writes a history entry. A column added
+to a table is added here once, and every writer has it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from models import Industry, OrganizationKind, OrganizationStatus
+from resolvers.actors import Actor
+from resolvers.sql import Row
+from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft
+
+
+def customer_row(
+    *, id: UUID, reseller: UUID, data: CustomerDraft, country: str, actor: Actor, now: datetime
+) -> Row:
+    """A new customer, PENDING_APPROVAL under `reseller`, registered in `country`."""
+    assert data.industry is not None  # validation guarantees it; this tells the type checker
+    return Row(
+        "organization",
+        {
+            "id": id,
+            "kind": OrganizationKind.CUSTOMER,
+            "status": OrganizationStatus.PENDING_APPROVAL,
+            "parent_id": reseller,
+            "short_name": data.short_name,
+            "full_name": data.full_name,
+            "erp_id": data.erp_id,
+            "registration_number": data.registration_number,
+            "registration_country": country,
+            "tax_id": data.tax_id,
+            "currency": data.currency,
+            "industry": Industry(data.industry),
+            "created_at": now,
+            "created_by": actor.subject,
+            "created_by_org_id": actor.org_id,
+            "approved_at": None,
+            "approved_by": None,
+            "updated_at": now,
+        },
+    )
+
+
+def address_row(*, organization_id: UUID, address: AddressDraft) -> Row:
+    return Row(
+        "address",
+        {
+            "id": uuid4(),
+            "organization_id": organization_id,
+            "country": address.country,
+            "city": address.city,
+            "state": address.state,
+            "line1": address.line1,
+            "line2": address.line2,
+            "postal_code": address.postal_code,
+        },
+    )
+
+
+def contact_row(*, organization_id: UUID, contact: ContactDraft) -> Row:
+    return Row(
+        "contact",
+        {
+            "id": uuid4(),
+            "organization_id": organization_id,
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "role": contact.role,
+            "email": contact.email,
+            "phone": contact.phone,
+        },
+    )
+
+
+def history_row(
+    *,
+    organization_id: UUID,
+    from_status: OrganizationStatus | None,
+    to_status: OrganizationStatus,
+    comment: str | None,
+    actor: Actor,
+    now: datetime,
+    request_id: str | None,
+) -> Row:
+    """One status_change entry: creation (`from_status` None) or a transition."""
+    return Row(
+        "status_change",
+        {
+            "id": uuid4(),
+            "organization_id": organization_id,
+            "from_status": from_status,
+            "to_status": to_status,
+            "comment": comment,
+            "occurred_at": now,
+            "actor_subject": actor.subject,
+            "actor_org_id": actor.org_id,
+            "request_id": request_id,
+        },
+    )
