@@ -141,7 +141,7 @@ def _shared_metrics_dir() -> Iterator[None]:
 
 
 async def _prepare(settings: Settings, url: str) -> None:
-    from portal.seed import demo_organizations, seed_demo
+    from portal.seed import demo_organizations, demo_people, seed_demo
     from resolvers import global_id
     from resolvers.actors import Role
     from resolvers.idempotency import purge_expired
@@ -156,15 +156,12 @@ async def _prepare(settings: Settings, url: str) -> None:
         if settings.is_production:
             return
         tokens = await token_service(settings)
-        print(f"\nGraphiQL: {url}\nADMIN tokens (send as `Authorization: Bearer <token>`):")
-        for org in await demo_organizations():
-            token = tokens.mint(
-                subject=f"admin@{org.short_name.lower().replace(' ', '-')}",
-                org_id=org.id,
-                roles=[Role.ADMIN],
-            )
-            org_id = global_id.encode("Organization", org.id)
-            print(f"\n  {org.kind} {org.short_name} ({org_id}):\n  {token}")
+        print(f"\nGraphiQL: {url}\nTokens (send as `Authorization: Bearer <token>`):")
+        for org, people in demo_people(await demo_organizations()):
+            print(f"\n  {org.kind} {org.short_name} ({global_id.encode('Organization', org.id)})")
+            for subject, what in people:
+                token = tokens.mint(subject=subject, org_id=org.id, roles=[Role.ADMIN])
+                print(f"    ADMIN {subject}: {what}\n    {token}")
         print()
     finally:
         await Tortoise.close_connections()

@@ -25,10 +25,37 @@ async def seed_demo() -> bool:
 
 
 async def demo_organizations() -> list[Organization]:
-    """The distributor and resellers, oldest first (the ones tokens are printed for)."""
-    return await Organization.filter(
+    """The distributor and resellers, oldest first (the ones tokens are printed for); the
+    demo's resellers share a creation time, so they come in the seed's order."""
+    found = await Organization.filter(
         kind__in=[OrganizationKind.DISTRIBUTOR, OrganizationKind.RESELLER]
     ).order_by("created_at", "kind")
+    seeded = {name: n for n, name in enumerate(RESELLERS)}
+    return sorted(
+        found, key=lambda o: (o.created_at, o.kind, seeded.get(o.short_name, len(seeded)))
+    )
+
+
+def demo_people(
+    organizations: list[Organization],
+) -> list[tuple[Organization, list[tuple[str, str]]]]:
+    """Who gets a printed token, and what they do in the demo: each organization's admin,
+    and in the first reseller a second person who approves, so that four eyes
+    (PORTAL_FOUR_EYES=true: a creator may not approve their own customer) can be tried."""
+    people = []
+    for org in organizations:
+        slug = org.short_name.lower().replace(" ", "-")
+        if org.kind is OrganizationKind.DISTRIBUTOR:
+            roles = [(f"admin@{slug}", "sees every reseller and customer; approves any")]
+        elif org.short_name == RESELLERS[0]:
+            roles = [
+                (f"admin@{slug}", "creates customers (and may approve them)"),
+                (f"approver@{slug}", "a second person: approves what admin@ created"),
+            ]
+        else:
+            roles = [(f"admin@{slug}", "another reseller: sees none of the first one's")]
+        people.append((org, roles))
+    return people
 
 
 async def _organization(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
@@ -25,6 +25,43 @@ from resolvers.records import (
 from resolvers.tenancy import visible, visible_sql
 
 SORTABLE = frozenset({"short_name", "full_name", "erp_id", "status", "created_at"})
+# Names sort as people read them: "alpha, Bravo, charlie", not "Bravo, alpha, charlie".
+# PostgreSQL uses ICU's root collation, case-insensitive and accent-aware ("Émile" next to
+# "Emile"); SQLite's NOCASE folds ASCII letters only. Migration 0003 builds the indexes these
+# expressions match (organization_short_name_sort, organization_full_name_sort).
+NAME_FIELDS = frozenset({"short_name", "full_name"})
+NAME_COLLATION = {"postgres": '"und-x-icu"', "sqlite": "NOCASE"}
+# Creation order, then the ID, breaks every tie, so pages never overlap or skip rows.
+TIE_BREAKS: tuple[tuple[str, bool], ...] = (("created_at", False), ("id", False))
+
+
+def sort_expression(field: str, dialect: str, table: str = '"organization"') -> str:
+    """The ORDER BY term for `field`: names collated, everything else as stored. Hand-written
+    SQL that orders organizations (the compiled read path) uses it too, so both agree."""
+    column = f'{table}."{field}"'
+    return f"{column} COLLATE {NAME_COLLATION[dialect]}" if field in NAME_FIELDS else column
+
+
+def order(sorting: Sequence[Sort]) -> list[tuple[str, bool]]:
+    """(field, descending) for the sorts asked for, then the tie-breaks."""
+    for sort in sorting:
+        if sort.field not in SORTABLE:
+            raise ValueError(f"cannot sort by {sort.field}")
+    return [(s.field, s.descending) for s in sorting] + list(TIE_BREAKS)
+
+
+def ordered(
+    query: QuerySet[Organization], by: Sequence[tuple[str, bool]], dialect: str
+) -> QuerySet[Organization]:
+    """`query` in the order `by` gives, names sorted as people read them."""
+    terms: list[str] = []
+    for position, (field, descending) in enumerate(by):
+        key = field
+        if field in NAME_FIELDS:
+            key = f"_sort_{position}"
+            query = query.annotate(**{key: RawSQL(sort_expression(field, dialect))})
+        terms.append(f"-{key}" if descending else key)
+    return query.order_by(*terms)
 
 
 def scoped(actor: Actor, filter_: Filter | None = None) -> QuerySet[Organization]:
@@ -84,25 +121,14 @@ async def list_organizations(
     with_address: bool = False,
     with_contact: bool = False,
 ) -> Listing:
-    order: list[str] = []
-    for sort in sorting:
-        if sort.field not in SORTABLE:
-            raise ValueError(f"cannot sort by {sort.field}")
-        order.append(f"-{sort.field}" if sort.descending else sort.field)
-    # Creation order, then the ID, breaks every tie, so pages never overlap or skip rows.
-    order += ["created_at", "id"]
+    dialect = sql.client().capabilities.dialect
+    query = ordered(scoped(actor, filter), order(sorting), dialect)
     columns = [
         *_ORG_COLUMNS,
         *(_ADDRESS_COLUMNS if with_address else ()),
         *(_CONTACT_COLUMNS if with_contact else ()),
     ]
-    rows = (
-        await scoped(actor, filter)
-        .order_by(*order)
-        .offset(window.offset)
-        .limit(window.limit)
-        .values(*columns)
-    )
+    rows = await query.offset(window.offset).limit(window.limit).values(*columns)
     listing = Listing(
         [OrganizationRecord.from_row({c: row[c] for c in _ORG_COLUMNS}) for row in rows]
     )

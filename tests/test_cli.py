@@ -46,10 +46,19 @@ def test_first_run_migrates_seeds_and_tokens_survive_restarts(tmp_path: Path) ->
     assert "Seeded a demo distributor and two demo resellers." in first.stdout
     assert "GraphiQL: http://127.0.0.1:8000/graphql" in first.stdout
     tokens = re.findall(r"^\s+(eyJ[\w.-]+)$", first.stdout, re.M)
-    assert len(tokens) == 3
+    # One per person, each labelled: the distributor's admin, the first reseller's admin and
+    # approver (four eyes), the second reseller's admin.
+    assert len(tokens) == 4
+    labels = re.findall(r"^\s+ADMIN (\S+): ", first.stdout, re.M)
+    assert labels == [
+        "admin@demo-distributor",
+        "admin@northwind-reseller",
+        "approver@northwind-reseller",
+        "admin@contoso-reseller",
+    ]
     second = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert "Seeded" not in second.stdout
-    assert len(re.findall(r"^\s+(eyJ[\w.-]+)$", second.stdout, re.M)) == 3
+    assert len(re.findall(r"^\s+(eyJ[\w.-]+)$", second.stdout, re.M)) == 4
     # The generated key is kept in the database, so a token minted now verifies later.
     org = re.search(r"DISTRIBUTOR Demo Distributor \((\S+)\)", first.stdout)
     assert org is not None

@@ -214,7 +214,7 @@ def test_several_workers_on_postgresql_share_one_setup_and_one_metrics_view(
     assert process.returncode in (0, -signal.SIGTERM), stderr
     assert stderr.count("Application shutdown complete") == 2  # each worker shut down cleanly
     # Migrations, seed and tokens ran once, in the parent, before the workers started.
-    assert stdout.count("ADMIN tokens") == 1
+    assert stdout.count("Tokens (send as") == 1
     assert len(set(re.findall(r"Started server process \[(\d+)\]", stderr))) == 2
     labels = frozenset({("route", "/graphql"), ("operation", "WhoAmI"), ("outcome", "ok")})
     assert metrics[("portal_requests_total", labels)] == 20  # added up over both workers

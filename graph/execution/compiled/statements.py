@@ -181,10 +181,11 @@ async def connection(
         )
     except (BadUserInput, GraphQLError) as e:
         raise Refused from e
-    order = [(s.field, s.descending) for s in sorting]
-    if any(column not in organizations.SORTABLE for column, _ in order):
-        raise Refused("sort field")
-    order += [("created_at", False), ("id", False)]
+    try:
+        order = organizations.order(sorting)
+    except ValueError as e:
+        raise Refused("sort field") from e
+    dialect = "postgres" if d.postgres else "sqlite"
     visibility, filter_key = _actor_key(actor, params), repr(domain_filter)
     cte = ""
     # A statement must use every parameter it is given: each one is added where first used.
@@ -193,12 +194,17 @@ async def connection(
         ordering = tuple(("-" if desc else "") + column for column, desc in order)
         page = _cached_sql(
             ("page", visibility, filter_key, ordering),
-            lambda: organizations.scoped(actor, domain_filter).order_by(*ordering).values("id"),
+            lambda: organizations.ordered(
+                organizations.scoped(actor, domain_filter), order, dialect
+            ).values("id"),
         )
         # One row more than the page tells whether there is a next one.
         size = d.integer(params.add(bounds.limit + 1))
         page_sql = f"{params.splice(*page)} LIMIT {size} OFFSET {off}"
-        by = ", ".join(f"o.{column}{' DESC' if desc else ''}" for column, desc in order)
+        by = ", ".join(
+            f"{organizations.sort_expression(column, dialect, 'o')}{' DESC' if desc else ''}"
+            for column, desc in order
+        )
         # The page's ids in Tortoise's order; `n` is each row's place in it (0-based).
         cte = (
             f"WITH page AS ({page_sql}), r AS (SELECT o.*, row_number() OVER (ORDER BY {by}) - 1"

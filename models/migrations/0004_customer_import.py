@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_job')]
+    dependencies = [('models', '0003_name_sorting')]
 
     initial = False
 
