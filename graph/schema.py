@@ -29,6 +29,7 @@ from graph.imports.queries import ImportQueries
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
+from graph.verification.mutations import VerificationMutations
 
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
@@ -39,7 +40,7 @@ class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries, I
 
 
 @strawberry.type(name="Mutation", description="Writes.")
-class Mutation(OrganizationMutations, ImportMutations):
+class Mutation(OrganizationMutations, VerificationMutations, ImportMutations):
     pass
 
 

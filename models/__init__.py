@@ -8,12 +8,14 @@ from models.enums import (
     JobStatus,
     OrganizationKind,
     OrganizationStatus,
+    TaxIdVerificationStatus,
 )
 from models.history import StatusChange
 from models.idempotency import IdempotencyRecord
 from models.job import Job
 from models.organization import Address, Contact, Organization
 from models.secret import Secret
+from models.verification import TaxIdVerification, TaxIdVerificationEvent
 
 __models__ = [
     Organization,
@@ -25,6 +27,8 @@ __models__ = [
     Job,
     CustomerImport,
     ImportRow,
+    TaxIdVerification,
+    TaxIdVerificationEvent,
 ]
 
 __all__ = [
@@ -43,4 +47,7 @@ __all__ = [
     "OrganizationStatus",
     "Secret",
     "StatusChange",
+    "TaxIdVerification",
+    "TaxIdVerificationEvent",
+    "TaxIdVerificationStatus",
 ]

@@ -22,6 +22,14 @@ class Industry(StrEnum):
     NON_PROFIT = "NON_PROFIT"
 
 
+class TaxIdVerificationStatus(StrEnum):
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    PENDING = "PENDING"
+    VERIFIED = "VERIFIED"
+    INVALID = "INVALID"
+    UNAVAILABLE = "UNAVAILABLE"
+
+
 class JobStatus(StrEnum):
     """QUEUED: waiting for its run_at (first try or a retry); RUNNING: a worker holds its lease;
     SUCCEEDED and FAILED (every attempt used) are final."""

@@ -1,4 +1,5 @@
-"""The `portal` command: serve, worker, migrate, token, export-schema, import, export."""
+"""The `portal` command: serve, worker, simulate-registries, migrate, token, export-schema,
+import, export."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "worker", help="run background jobs only (next to `portal serve` or instead of its worker)"
     )
+    simulate = commands.add_parser(
+        "simulate-registries", help="serve a stand-in for VIES and HMRC (local demos, offline)"
+    )
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=8099)
     commands.add_parser("migrate", help="apply database migrations")
     token = commands.add_parser("token", help="mint a bearer token")
     token.add_argument("--org", required=True, help="global ID of the organization")
@@ -66,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
+    if args.command == "simulate-registries":
+        return _simulate(args.host, args.port)
     if args.command == "worker":
         return asyncio.run(_work(settings))
     if args.command == "migrate":
@@ -165,6 +173,23 @@ async def _prepare(settings: Settings, url: str) -> None:
         print()
     finally:
         await Tortoise.close_connections()
+
+
+def _simulate(host: str, port: int) -> int:
+    import uvicorn
+
+    from portal.simulator import CLIENT_ID, CLIENT_SECRET, create_simulator
+
+    base = f"http://{host}:{port}"
+    print(
+        "Point the portal at it:\n"
+        f"  PORTAL_VIES_URL={base}/vies PORTAL_HMRC_URL={base}/hmrc \\\n"
+        f"  PORTAL_HMRC_CLIENT_ID={CLIENT_ID} PORTAL_HMRC_CLIENT_SECRET={CLIENT_SECRET}\n"
+        f"Program a number: curl -X PUT {base}/control/answers/NL006486253B01 "
+        """-d '{"answer": "busy", "times": 3}'"""
+    )
+    uvicorn.run(create_simulator(), host=host, port=port, log_level="warning")
+    return 0
 
 
 async def _work(settings: Settings) -> int:

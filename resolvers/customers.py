@@ -17,6 +17,10 @@ from resolvers.errors import FieldError, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
+from resolvers.verification import verification_rows
+from settings import Settings
+
+OPERATION = "createCustomer"  # what its idempotency keys are for
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,10 @@ async def create_customer(
     currencies: tuple[str, ...],
     idempotency_ttl: int,
     request_id: str | None = None,
+    verification: Settings | None = None,
 ) -> Created:
+    """`verification`: the settings that decide the tax-ID check, started in the same
+    transaction (None: no check, e.g. for the demo seed)."""
     checked = await check_customer(
         actor=actor, draft=draft, reseller_id=reseller_id, currencies=currencies, duplicates=False
     )
@@ -48,28 +55,31 @@ async def create_customer(
         raise InvalidInput([*checked.errors, *key_errors])
     data, reseller = checked.normalized, checked.reseller
     now = datetime.now(UTC)
-    fingerprint = idempotency.request_hash(reseller, data)
-    if idempotency_key is not None:
+    key = (
+        idempotency.Key.of(
+            scope=actor.org_id, operation=OPERATION, value=idempotency_key, request=(reseller, data)
+        )
+        if idempotency_key is not None
+        else None
+    )
+    if key is not None:
         # Also forgets the caller's expired keys: one of them may hold this very key, which
         # would block remembering it with the rows below.
-        replay = await _replay(actor, idempotency_key, fingerprint, now, forget_expired=True)
+        replay = await _replay(actor, key, now, forget_expired=True)
         if replay is not None:
             return replay
     if duplicates := await duplicates_of(reseller, data):
-        return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
+        return await _replay_or_refuse(actor, key, now, duplicates)
 
     customer_id = uuid4()
     written = _rows(customer_id, actor, reseller, data, now, request_id)
-    if idempotency_key is not None:
+    if verification is not None:
+        written += verification_rows(
+            organization_id=customer_id, tax_id=data.tax_id, settings=verification, now=now
+        )
+    if key is not None:
         written.append(
-            idempotency.record(
-                scope=actor.org_id,
-                key=idempotency_key,
-                fingerprint=fingerprint,
-                customer_id=customer_id,
-                now=now,
-                ttl=idempotency_ttl,
-            )
+            idempotency.remember(key, result_id=customer_id, now=now, ttl=idempotency_ttl)
         )
 
     try:
@@ -78,10 +88,8 @@ async def create_customer(
         # A concurrent request won the race: the same key (a retry) or the same numbers.
         # The failed transaction is already rolled back, so reading again is safe here.
         if duplicates := await duplicates_of(reseller, data):
-            return await _replay_or_refuse(actor, idempotency_key, fingerprint, now, duplicates)
-        created = (
-            await _replay(actor, idempotency_key, fingerprint, now) if idempotency_key else None
-        )
+            return await _replay_or_refuse(actor, key, now, duplicates)
+        created = await _replay(actor, key, now) if key is not None else None
         if created is None:
             raise
         return created
@@ -96,11 +104,9 @@ async def create_customer(
 
 
 async def _replay(
-    actor: Actor, key: str, fingerprint: str, now: datetime, *, forget_expired: bool = False
+    actor: Actor, key: idempotency.Key, now: datetime, *, forget_expired: bool = False
 ) -> Created | None:
-    customer_id = await idempotency.find_replay(
-        scope=actor.org_id, key=key, fingerprint=fingerprint, now=now, forget_expired=forget_expired
-    )
+    customer_id = await idempotency.find_replay(key, now=now, forget_expired=forget_expired)
     if customer_id is None:
         return None
     record = await get_organization(actor=actor, id=customer_id)
@@ -110,15 +116,11 @@ async def _replay(
 
 
 async def _replay_or_refuse(
-    actor: Actor,
-    key: str | None,
-    fingerprint: str,
-    now: datetime,
-    duplicates: list[FieldError],
+    actor: Actor, key: idempotency.Key | None, now: datetime, duplicates: list[FieldError]
 ) -> Created:
     """Clashing numbers are a retry's own customer when its key's first call has committed
     in the meantime (customer and key are written together, so seeing one means both)."""
-    replay = await _replay(actor, key, fingerprint, now) if key is not None else None
+    replay = await _replay(actor, key, now) if key is not None else None
     if replay is None:
         raise InvalidInput(duplicates)
     return replay

@@ -5,7 +5,8 @@
      ├── NotFound               missing, or not visible to the actor (the two look the same)
      ├── Forbidden              visible, but the actor's role or a rule does not allow it
      ├── InvalidTransition      the status does not allow the requested change
-     └── IdempotencyKeyReused   the key was used before for a different input
+     ├── IdempotencyKeyReused   the key was used before for a different input
+     └── TaxIdNotVerified       approval waits for the registry (PORTAL_APPROVAL_REQUIRES_...)
 
     Unavailable                 not the caller's fault and not a bug: the database stayed busy
 
@@ -43,6 +44,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_STATUS_TRANSITION = "INVALID_STATUS_TRANSITION"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    TAX_ID_NOT_VERIFIED = "TAX_ID_NOT_VERIFIED"
     TOO_LARGE = "TOO_LARGE"  # an uploaded file past PORTAL_IMPORT_MAX_BYTES
     TOO_MANY_ROWS = "TOO_MANY_ROWS"  # an uploaded file past PORTAL_IMPORT_MAX_ROWS
 
@@ -84,3 +86,7 @@ class InvalidTransition(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class TaxIdNotVerified(DomainError):
+    code = ErrorCode.TAX_ID_NOT_VERIFIED

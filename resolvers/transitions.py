@@ -20,7 +20,7 @@ hands back the updated row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,10 +34,12 @@ from resolvers.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    TaxIdNotVerified,
 )
 from resolvers.organizations import get_organization
 from resolvers.records import OrganizationRecord
 from resolvers.validation.text import is_refused_char
+from resolvers.verification.state import approvable
 
 MAX_NOTE_LENGTH = 2000
 
@@ -88,20 +90,31 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 
-# A rule a transition checks on the customer before writing (four eyes for approve).
-Check = Callable[[Actor, OrganizationRecord], None]
+# A rule a transition checks on the customer before writing (four eyes, a verified tax ID).
+Check = Callable[[Actor, OrganizationRecord], Awaitable[None]]
 
 
 async def approve_customer(
-    *, actor: Actor, id: str, comment: str | None, four_eyes: bool, request_id: str | None = None
+    *,
+    actor: Actor,
+    id: str,
+    comment: str | None,
+    four_eyes: bool,
+    request_id: str | None = None,
+    requires_verified_tax_id: bool = False,
 ) -> OrganizationRecord:
+
+    async def check(actor: Actor, customer: OrganizationRecord) -> None:
+        if four_eyes:
+            _four_eyes(actor, customer)
+        if requires_verified_tax_id and not await approvable(customer.id):
+            raise TaxIdNotVerified(
+                "The tax ID is not verified yet (taxIdVerification); approve once it is VERIFIED.",
+                field=("id",),
+            )
+
     return await change_status(
-        "approve",
-        actor=actor,
-        id=id,
-        note=comment,
-        request_id=request_id,
-        check=_four_eyes if four_eyes else None,
+        "approve", actor=actor, id=id, note=comment, request_id=request_id, check=check
     )
 
 
@@ -132,9 +145,9 @@ async def change_status(
     transition = TRANSITIONS[operation]
     sources, target = _statuses(transition)
     text = _note(note, (transition.note_field,), required=transition.reason_required)
-    customer = await _actionable(actor, id, transition.permission)
+    customer = await actionable_customer(actor, id, transition.permission)
     if check is not None:
-        check(actor, customer)
+        await check(actor, customer)
     if customer.status not in sources:
         _refuse(customer.status, sources, target)
     now = datetime.now(UTC)
@@ -190,7 +203,9 @@ def _note(text: str | None, field: tuple[str, ...], *, required: bool) -> str | 
     return value or None
 
 
-async def _actionable(actor: Actor, id: str, permission: Permission) -> OrganizationRecord:
+async def actionable_customer(actor: Actor, id: str, permission: Permission) -> OrganizationRecord:
+    """The customer `id` if the actor sees it, holds `permission` and is responsible for it
+    (its reseller, or the distributor); NotFound or Forbidden otherwise."""
     org_id = global_id.decode_uuid(id, "Organization")
     customer = await get_organization(actor=actor, id=org_id) if org_id else None
     if customer is None or customer.kind is not OrganizationKind.CUSTOMER:

@@ -46,6 +46,35 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    """A comma list of seconds: N delays mean N + 1 attempts (an empty list: one attempt)."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        delays = tuple(float(part) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a comma list of seconds, not {raw!r}") from exc
+    if any(d < 0 for d in delays):
+        raise SettingsError(f"{name} must not hold negative delays")
+    return delays
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, default).strip().rstrip("/")
+    if not value.startswith(("https://", "http://")):
+        raise SettingsError(f"{name} must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _vat(env: Mapping[str, str], name: str) -> str:
+    """Prefix + number, without spaces or dots ("NL 0064.86.253.B01" -> "NL006486253B01")."""
+    value = "".join(ch for ch in env.get(name, "").upper() if ch.isalnum())
+    if value and (len(value) < 4 or not value[:2].isalpha()):
+        raise SettingsError(f"{name} must be a VAT number with its country prefix")
+    return value
+
+
 def _origins(env: Mapping[str, str], credentials: bool) -> tuple[str, ...]:
     """The CORS allow-list. A wildcard would let every site read answers sent with the
     visitor's credentials, so `*` is refused together with credentials."""
@@ -123,6 +152,18 @@ class Settings:
     job_poll_seconds: float = 1.0
     job_lease_seconds: float = 60.0
     job_retention_seconds: int = 7 * 86400
+    # Tax-ID verification (resolvers/verification): the registries, their calls, the retries.
+    tax_id_verification: bool = True
+    verification_retry_seconds: tuple[float, ...] = (60.0, 300.0, 1800.0, 7200.0, 21600.0, 86400.0)
+    verification_timeout_seconds: float = 10.0
+    verification_concurrency: int = 2
+    approval_requires_verified_tax_id: bool = False
+    vies_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+    # Our own VAT number (prefix + number): VIES then returns a consultation number.
+    vies_requester_vat: str = ""
+    hmrc_url: str = "https://api.service.hmrc.gov.uk"
+    hmrc_client_id: str = ""
+    hmrc_client_secret: str = ""
 
     # Customer imports (resolvers/imports): the largest file and the most customer rows one
     # upload may hold; larger ones are refused before anything is written.
@@ -233,6 +274,24 @@ class Settings:
             job_retention_seconds=int(
                 _positive(env, "PORTAL_JOB_RETENTION_SECONDS", d.job_retention_seconds)
             ),
+            tax_id_verification=_flag(env, "PORTAL_TAX_ID_VERIFICATION", d.tax_id_verification),
+            verification_retry_seconds=_delays(
+                env, "PORTAL_VERIFICATION_RETRY_SECONDS", d.verification_retry_seconds
+            ),
+            verification_timeout_seconds=_positive(
+                env, "PORTAL_VERIFICATION_TIMEOUT_SECONDS", d.verification_timeout_seconds
+            ),
+            verification_concurrency=int(
+                _positive(env, "PORTAL_VERIFICATION_CONCURRENCY", d.verification_concurrency)
+            ),
+            approval_requires_verified_tax_id=_flag(
+                env, "PORTAL_APPROVAL_REQUIRES_VERIFIED_TAX_ID", d.approval_requires_verified_tax_id
+            ),
+            vies_url=_url(env, "PORTAL_VIES_URL", d.vies_url),
+            vies_requester_vat=_vat(env, "PORTAL_VIES_REQUESTER_VAT"),
+            hmrc_url=_url(env, "PORTAL_HMRC_URL", d.hmrc_url),
+            hmrc_client_id=env.get("PORTAL_HMRC_CLIENT_ID", "").strip(),
+            hmrc_client_secret=env.get("PORTAL_HMRC_CLIENT_SECRET", "").strip(),
             import_max_bytes=int(_positive(env, "PORTAL_IMPORT_MAX_BYTES", d.import_max_bytes)),
             import_max_rows=int(_positive(env, "PORTAL_IMPORT_MAX_ROWS", d.import_max_rows)),
         )

@@ -76,7 +76,9 @@ async def database_url(
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_key=TEST_KEY)
+    # No background worker in the in-process app unless a test asks for one: tests that
+    # start server processes must not have this process take their jobs.
+    return Settings(database_url=database_url, jwt_key=TEST_KEY, jobs_in_server=False)
 
 
 async def _reset() -> None:
@@ -85,6 +87,8 @@ async def _reset() -> None:
         "job",
         "import_row",
         "customer_import",
+        "tax_id_verification_event",
+        "tax_id_verification",
         "idempotency_record",
         "status_change",
         "address",

@@ -1,11 +1,17 @@
-"""Idempotency keys on createCustomer: replays, reuse with other input, scope, expiry, races."""
+"""Idempotency keys (generic, used by createCustomer): replays, reuse with other input or for
+another operation, scope, expiry, races."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
 
 from models import IdempotencyRecord, Organization, OrganizationKind
+from resolvers import global_id, idempotency
+from resolvers.errors import IdempotencyKeyReused
 from resolvers.idempotency import purge_expired
 from tests.api import Api
 from tests.builders import SECOND, customer_input, numbered
@@ -134,3 +140,31 @@ async def test_a_distributor_key_is_one_request_whatever_the_reseller(api: Api) 
     reused = await _create(api, token, there)
     assert [e["code"] for e in reused["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
     assert await _customers() == 1
+
+
+async def test_a_key_names_its_operation_and_its_result(api: Api) -> None:
+    """The resolver is generic: a key remembered for createCustomer answers with its result for
+    that operation only; the same key for any other operation is a reuse."""
+    token = api.token(api.world.reseller, "ADMIN")
+    created = await _create(api, token, customer_input(idempotencyKey="k-op"))
+    scope = global_id.decode_uuid(api.world.reseller, "Organization")
+    assert scope is not None
+    record = await IdempotencyRecord.get(key="k-op")
+    now = datetime.now(UTC)
+    # What createCustomer asked for, rebuilt from the row: the same fingerprint finds it.
+    same = idempotency.Key(scope, "createCustomer", "k-op", record.request_hash)
+    result = await idempotency.find_replay(same, now=now)
+    assert global_id.encode("Organization", result) == created["customer"]["id"]
+    other = idempotency.Key.of(
+        scope=scope, operation="updateCustomer", value="k-op", request={"id": "x"}
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        await idempotency.find_replay(other, now=now)
+    elsewhere = idempotency.Key(uuid4(), "createCustomer", "k-op", record.request_hash)
+    assert await idempotency.find_replay(elsewhere, now=now) is None  # scoped to its org
+
+
+def test_fingerprints_name_the_operation() -> None:
+    request = {"reseller": str(uuid4()), "name": "Acme"}
+    assert idempotency.fingerprint("a", request) == idempotency.fingerprint("a", dict(request))
+    assert idempotency.fingerprint("a", request) != idempotency.fingerprint("b", request)

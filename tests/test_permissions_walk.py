@@ -41,6 +41,7 @@ MUTATION_PERMISSIONS = {
     "createCustomer": "CREATE_CUSTOMER",
     "approveCustomer": "APPROVE_CUSTOMER",
     "rejectCustomer": "REJECT_CUSTOMER",
+    "verifyTaxId": "CREATE_CUSTOMER",
     "importCustomers": "CREATE_CUSTOMER",
 }
 # Personal data: the fields that say who a person is or how to reach them.
@@ -199,6 +200,7 @@ async def test_mutations_need_their_permission(api: Api, mutation: str) -> None:
         "createCustomer": customer_input(erpId="999", idempotencyKey="walk"),
         "approveCustomer": {"id": customer},
         "rejectCustomer": {"id": customer, "reason": "walk"},
+        "verifyTaxId": {"id": customer},
         "importCustomers": {"file": "not a file", "dryRun": True},
     }
     field = SCHEMA.mutation_type.fields[mutation]  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from resolvers import organizations
 from resolvers.actors import Actor
 from resolvers.records import OrganizationRecord, StatusChangeRecord
+from resolvers.verification.state import VerificationRecord, load_verifications
 
 V = TypeVar("V")
 
@@ -31,6 +32,9 @@ class Loaders:
         self.contact = _by_key(organizations.load_contacts, lambda: None)
         self.history: DataLoader[UUID, list[StatusChangeRecord] | None] = _by_key(
             organizations.load_history, list
+        )
+        self.tax_id_verification: DataLoader[UUID, VerificationRecord | None] = _by_key(
+            load_verifications, lambda: None
         )
         self.organization: DataLoader[UUID, OrganizationRecord | None]
         self.status_change: DataLoader[UUID, StatusChangeRecord | None]

@@ -19,6 +19,7 @@ from graph.core.convert import convert
 from graph.core.enums import Industry, OrganizationKind, OrganizationStatus, Permission, Role
 from graph.core.node import Node, node_loader
 from graph.core.paging import PageInfo, cursor, page_info, position
+from graph.verification.types import TaxIdVerification
 from resolvers import global_id
 from resolvers.records import (
     AddressRecord,
@@ -27,6 +28,7 @@ from resolvers.records import (
     StatusChangeRecord,
 )
 from resolvers.validation import AddressDraft, format_address, format_phone
+from resolvers.verification.state import NOT_APPLICABLE
 
 
 class Unloaded(Enum):
@@ -115,6 +117,15 @@ class Organization(Node):
         if self.contact is UNLOADED:
             return _later(info.context.loaders.contact.load(self.record.id), Contact)  # type: ignore[return-value]
         return convert(self.contact, Contact) if self.contact else None
+
+    @strawberry.field(
+        description="What the tax registry (VIES, HMRC) says about taxId (checked later)."
+    )
+    async def tax_id_verification(self, info: Info) -> TaxIdVerification:
+        if not info.context.settings.tax_id_verification:
+            return TaxIdVerification.from_record(NOT_APPLICABLE)
+        found = await info.context.loaders.tax_id_verification.load(self.record.id)
+        return TaxIdVerification.from_record(found or NOT_APPLICABLE)
 
     @strawberry.field(description="The organization above this one; null for the distributor.")
     async def parent(self, info: Info) -> Organization | None:

@@ -66,6 +66,8 @@ class Limits:
     max_rows: int
     currencies: tuple[str, ...]
     idempotency_ttl: int
+    # What createCustomer hands on for the tax-ID check of each created customer.
+    settings: Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ def limits(settings: Settings) -> Limits:
         max_rows=settings.import_max_rows,
         currencies=settings.currencies,
         idempotency_ttl=settings.idempotency_ttl_seconds,
+        settings=settings,
     )
 
 
@@ -374,6 +377,7 @@ async def _handle(
             currencies=limits.currencies,
             idempotency_ttl=limits.idempotency_ttl,
             request_id=found.request_id,
+            verification=limits.settings,
         )
     except DomainError as error:
         return _failed(error.errors, header)

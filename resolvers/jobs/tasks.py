@@ -5,11 +5,13 @@ from __future__ import annotations
 from resolvers.imports import customer_imports
 from resolvers.jobs.registry import Registry
 from resolvers.jobs.worker import Worker
+from resolvers.verification import jobs as verification
 from settings import Settings
 
 
 def build_registry(settings: Settings) -> Registry:
     registry = Registry()
+    verification.register(registry, settings)
     queue, task = customer_imports.import_task(
         customer_imports.limits(settings), lease_seconds=settings.job_lease_seconds
     )

@@ -40,6 +40,8 @@ class ApproveCustomerMutation:
                 id=input.id,
                 comment=input.comment,
                 four_eyes=ctx.settings.four_eyes,
+                requires_verified_tax_id=ctx.settings.approval_requires_verified_tax_id
+                and ctx.settings.tax_id_verification,
                 request_id=ctx.request_id,
             )
         except DomainError as error:

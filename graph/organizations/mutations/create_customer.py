@@ -47,6 +47,7 @@ class CreateCustomerMutation:
                 idempotency_key=input.idempotency_key,
                 currencies=ctx.settings.currencies,
                 idempotency_ttl=ctx.settings.idempotency_ttl_seconds,
+                verification=ctx.settings,
                 request_id=ctx.request_id,
             )
         except DomainError as error:
