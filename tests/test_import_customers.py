@@ -36,7 +36,7 @@ async def _count_customers(api: Api, token: str) -> int:
 
 @pytest.fixture
 async def importing(api_factory: Any) -> Any:
-    async with api_factory(job_poll_seconds=0.05) as started:
+    async with api_factory(job_poll_seconds=0.05, jobs_in_server=True) as started:
         yield started
 
 
@@ -200,7 +200,9 @@ async def test_files_that_are_not_customer_lists_are_refused_at_upload(
 
 
 async def test_limits_refuse_early_and_write_nothing(api_factory: Any) -> None:
-    async with api_factory(job_poll_seconds=0.05, import_max_rows=5, import_max_bytes=12000) as api:
+    async with api_factory(
+        job_poll_seconds=0.05, jobs_in_server=True, import_max_rows=5, import_max_bytes=12000
+    ) as api:
         token = api.token(api.world.reseller, "ADMIN")
         six = csv_file([cells(numbered(n)) for n in range(6)])
         assert len(six) < 12000

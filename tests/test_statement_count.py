@@ -7,14 +7,13 @@ per statement on SQLite and PostgreSQL), so authentication's lookups count too.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
 from tests.api import Api
 from tests.builders import numbered
-from tests.conftest import ApiFactory
 from tests.queries import CREATE
 
 SQL_VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
@@ -64,13 +63,6 @@ def _counting() -> Iterator[_Statements]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
-
-
-@pytest.fixture
-async def api(api_factory: ApiFactory) -> AsyncIterator[Api]:
-    """The log counts every statement of the process: no job worker polls beside the request."""
-    async with api_factory(jobs_in_server=False) as started:
-        yield started
 
 
 async def _statements(api: Api, query: str, limit: int, token: str) -> list[str]:
