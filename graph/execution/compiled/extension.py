@@ -28,9 +28,12 @@ PLANS = Cache()
 
 class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
-        data = await answer(self.execution_context)
-        if data is not None:
-            self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
+        # An earlier extension may have answered already (DocumentLimiter refusing a filter
+        # beyond its limits): that answer stands, and planning the filter is what it prevents.
+        if self.execution_context.result is None:
+            data = await answer(self.execution_context)
+            if data is not None:
+                self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
         yield
 
 
