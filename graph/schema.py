@@ -24,6 +24,7 @@ from graph.core.node import NodeQueries, node_types
 from graph.execution.compiled import CompiledReads
 from graph.execution.executor import FastExecutor
 from graph.execution.limits import DocumentLimiter
+from graph.execution.operation import OperationChoice
 from graph.imports.mutations import ImportMutations
 from graph.imports.queries import ImportQueries
 from graph.organizations.mutations import OrganizationMutations
@@ -68,6 +69,8 @@ def build_schema(
         # rule in on_validate, so it must come before ValidationCache.
         DocumentLimiter,
         ValidationCache,
+        # Several operations and no operationName: an error, not "run the first".
+        OperationChoice,
         # Masks unexpected errors (logged with the request ID) and, in production, hints.
         ErrorPolicy,
         *extensions,

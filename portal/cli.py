@@ -217,6 +217,7 @@ async def _work(settings: Settings) -> int:
 
 
 async def _token(settings: Settings, org: str, roles: list[str], subject: str) -> int:
+    from models import Organization
     from resolvers import global_id
     from resolvers.actors import Role
     from resolvers.tokens import TokenError, token_service
@@ -234,7 +235,12 @@ async def _token(settings: Settings, org: str, roles: list[str], subject: str) -
     await Tortoise.init(config=tortoise_config(settings))
     try:
         tokens = await token_service(settings)
-        print(tokens.mint(subject=subject, org_id=org_id, roles=[Role(r) for r in roles]))
+        token = tokens.mint(subject=subject, org_id=org_id, roles=[Role(r) for r in roles])
+        # A token for an organization that does not exist would only ever be refused.
+        if not await Organization.exists(id=org_id):
+            print(f"error: no organization {org!r} in this database", file=sys.stderr)
+            return 2
+        print(token)
     except TokenError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

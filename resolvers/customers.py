@@ -62,6 +62,20 @@ async def create_customer(
         if idempotency_key is not None
         else None
     )
+    customer_id = uuid4()
+    written = _rows(customer_id, actor, reseller, data, now, request_id)
+    if verification is not None:
+        written += verification_rows(
+            organization_id=customer_id, tax_id=data.tax_id, settings=verification, now=now
+        )
+    claim = (
+        idempotency.remember(key, result_id=customer_id, now=now, ttl=idempotency_ttl)
+        if key is not None
+        else None
+    )
+    if sql.is_postgres(sql.client()):
+        return await _write_at_once(actor, key, now, reseller, written, claim, data)
+    # SQLite (no INSERT or DELETE in WITH): look first, then write in one transaction.
     if key is not None:
         # Also forgets the caller's expired keys: one of them may hold this very key, which
         # would block remembering it with the rows below.
@@ -70,29 +84,62 @@ async def create_customer(
             return replay
     if duplicates := await duplicates_of(reseller, data):
         return await _replay_or_refuse(actor, key, now, duplicates)
-
-    customer_id = uuid4()
-    written = _rows(customer_id, actor, reseller, data, now, request_id)
-    if verification is not None:
-        written += verification_rows(
-            organization_id=customer_id, tax_id=data.tax_id, settings=verification, now=now
-        )
-    if key is not None:
-        written.append(
-            idempotency.remember(key, result_id=customer_id, now=now, ttl=idempotency_ttl)
-        )
-
     try:
-        await sql.write(*written)
-    except IntegrityError:
-        # A concurrent request won the race: the same key (a retry) or the same numbers.
-        # The failed transaction is already rolled back, so reading again is safe here.
-        if duplicates := await duplicates_of(reseller, data):
-            return await _replay_or_refuse(actor, key, now, duplicates)
-        created = await _replay(actor, key, now) if key is not None else None
-        if created is None:
-            raise
-        return created
+        await sql.write(*written, *([claim] if claim else []))
+    except IntegrityError as error:
+        return await _after_conflict(actor, key, now, reseller, data, error)
+    return _as_written(written)
+
+
+async def _write_at_once(
+    actor: Actor,
+    key: idempotency.Key | None,
+    now: datetime,
+    reseller: UUID,
+    written: list[sql.Row],
+    claim: sql.Row | None,
+    data: CustomerDraft,
+) -> Created:
+    """PostgreSQL: the common case (a new customer under a new or expired key) is one
+    statement with no lookups before it: profiled, the replay and duplicate lookups were two
+    of its four round trips. The unique constraints refuse duplicates, and a key an earlier
+    request still holds writes nothing; only then are the replay or the clash looked up."""
+    try:
+        if claim is None or key is None:
+            await sql.write(*written)
+            return _as_written(written)
+        for _ in range(2):
+            unique = ("scope_org_id", "key")
+            if await sql.insert_claiming(claim, unique, "expires_at", now, *written):
+                return _as_written(written)
+            replay = await _replay(actor, key, now)
+            if replay is not None:
+                return replay
+            # The holder expired between the two statements: claim the key again, once.
+    except IntegrityError as error:
+        return await _after_conflict(actor, key, now, reseller, data, error)
+    raise RuntimeError("an idempotency key was held and free at the same time")
+
+
+async def _after_conflict(
+    actor: Actor,
+    key: idempotency.Key | None,
+    now: datetime,
+    reseller: UUID,
+    data: CustomerDraft,
+    error: IntegrityError,
+) -> Created:
+    """A unique constraint refused the write (so nothing was written): another customer has
+    these numbers, or a concurrent request with the same key won the race."""
+    if duplicates := await duplicates_of(reseller, data):
+        return await _replay_or_refuse(actor, key, now, duplicates)
+    created = await _replay(actor, key, now) if key is not None else None
+    if created is None:
+        raise error
+    return created
+
+
+def _as_written(written: list[sql.Row]) -> Created:
     # The rows as written are the rows a read would return (through the same converters).
     org, address, contact = (row.values for row in written[:3])
     return Created(

@@ -21,6 +21,10 @@ def decode(global_id: str, expected_type: str | None = None) -> tuple[str, UUID]
         return None
     if expected_type is not None and type_name != expected_type:
         return None
+    # One ID, one spelling: base64 skips characters outside its alphabet and UUID() takes
+    # braces, URNs and missing dashes, so "['<id>']" decoded as <id>.
+    if encode(type_name, id_) != global_id.rstrip("="):
+        return None
     return type_name, id_
 
 

@@ -131,12 +131,17 @@ def _update_then_insert(
 ) -> str:
     inserts, first = [], taken + 1
     for n, (table, names) in enumerate(shape):
-        types = _column_types(table)
-        casts = ", ".join(f"${first + i}::{types[name]}" for i, name in enumerate(names))
-        insert = f'INSERT INTO "{table}" ({columns(names)}) SELECT {casts} FROM won'
-        inserts.append(f"i{n} AS ({insert})")
+        inserts.append(f"i{n} AS ({_insert_from(table, names, first, 'won')})")
         first += len(names)
     return f"WITH won AS ({update}), {', '.join(inserts)} SELECT * FROM won"
+
+
+def _insert_from(table: str, names: tuple[str, ...], first: int, source: str) -> str:
+    """An INSERT of one row per row of `source`, values from parameters `$first`...: cast to
+    their columns' types, which PostgreSQL cannot infer for parameters in a SELECT list."""
+    types = _column_types(table)
+    casts = ", ".join(f"${first + i}::{types[name]}" for i, name in enumerate(names))
+    return f'INSERT INTO "{table}" ({columns(names)}) SELECT {casts} FROM {source}'
 
 
 @cache
@@ -187,3 +192,45 @@ def _combined_insert(shape: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     if not ctes:
         return last
     return "WITH " + ", ".join(f"i{n} AS ({s})" for n, s in enumerate(ctes)) + " " + last
+
+
+async def insert_claiming(
+    claim: Row, unique: tuple[str, ...], expires: str, now: object, *rows: Row
+) -> bool:
+    """PostgreSQL only: `claim`, then `rows`, all in one statement (a transaction by itself),
+    unless a row that has not expired (`expires` after `now`) already holds `claim`'s `unique`
+    columns: then nothing is written and the answer is False. An expired holder is taken
+    over, and the other expired rows sharing the first unique column (the caller's scope)
+    are deleted in the same statement. A unique violation among `rows` raises IntegrityError
+    and writes nothing."""
+    db = client()
+    assert is_postgres(db), "SQLite has no INSERT or DELETE in WITH"
+    shape = (
+        (claim.table, tuple(claim.values)),
+        unique,
+        expires,
+        tuple((row.table, tuple(row.values)) for row in rows),
+    )
+    args = [*claim.values.values(), now, *(v for row in rows for v in row.values.values())]
+    found = await fetch(_claiming_insert(shape), *args, db=db)
+    return bool(found and found[0]["claimed"])
+
+
+@cache
+def _claiming_insert(shape: tuple[Any, ...]) -> str:
+    (table, names), unique, expires, rows = shape
+    now = f"${len(names) + 1}"
+    scope, *rest = (f"${names.index(c) + 1}" for c in unique)
+    others = "".join(f' AND "{c}" <> {p}' for c, p in zip(unique[1:], rest, strict=True))
+    update = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names)
+    ctes = [
+        f'forgotten AS (DELETE FROM "{table}" WHERE "{unique[0]}" = {scope}{others} '
+        f'AND "{expires}" <= {now})',
+        f"claimed AS ({_insert(table, names)} ON CONFLICT ({columns(unique)}) DO UPDATE SET "
+        f'{update} WHERE "{table}"."{expires}" <= {now} RETURNING 1)',
+    ]
+    first = len(names) + 2
+    for n, (row_table, row_names) in enumerate(rows):
+        ctes.append(f"i{n} AS ({_insert_from(row_table, row_names, first, 'claimed')})")
+        first += len(row_names)
+    return "WITH " + ", ".join(ctes) + ' SELECT count(*) AS "claimed" FROM claimed'

@@ -81,11 +81,19 @@ class TokenService:
             )
         except jwt.PyJWTError as exc:
             raise TokenError(str(exc)) from exc
-        org_id = global_id.decode_uuid(str(payload["org"]), "Organization")
-        if org_id is None or not isinstance(payload["sub"], str) or not payload["sub"]:
+        org, subject, expires = payload["org"], payload["sub"], payload["exp"]
+        # PyJWT reads `exp` with int(), so "9999999999" passed as a time; and str() of a list
+        # of IDs decoded as one ID (base64 skips the brackets). Claims have one type each.
+        if not isinstance(org, str) or not isinstance(subject, str) or not subject:
             raise TokenError("the org or sub claim is malformed")
-        claims = Claims(payload["sub"], org_id, parse_roles(payload.get("roles")))
-        return claims, int(payload["exp"])
+        # A NumericDate may have a fraction (RFC 7519); a string or a boolean is no date.
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            raise TokenError("the exp claim must be a number of seconds")
+        org_id = global_id.decode_uuid(org, "Organization")
+        if org_id is None:
+            raise TokenError("the org claim is malformed")
+        claims = Claims(subject, org_id, parse_roles(payload.get("roles")))
+        return claims, int(expires)
 
     def mint(self, *, subject: str, org_id: UUID, roles: Iterable[Role]) -> str:
         if not self.signing_key:

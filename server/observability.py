@@ -39,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from tortoise import connections
 
+from graph.core.errors import is_variables_error
 from resolvers.jobs.worker import refresh_gauges
 
 access_log = logging.getLogger("portal.access")
@@ -47,7 +48,7 @@ access_log = logging.getLogger("portal.access")
 # metrics without bound. Names past the cap, and names that are not GraphQL names, count as
 # "other"; operations without a name as "anonymous".
 MAX_OPERATION_NAMES = 200
-_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 _ROUTES = (
     "/graphql",
     "/healthz",
@@ -102,7 +103,9 @@ def _code(error: GraphQLError) -> str:
     code = (error.extensions or {}).get("code")
     if code:
         return str(code)
-    # No code: a document or variables the schema refused, or an unexpected (masked) error.
+    if is_variables_error(error):
+        return "BAD_USER_INPUT"
+    # No code: a document the schema refused, or an unexpected (masked) error.
     return "INVALID_REQUEST" if error.original_error is None else "INTERNAL"
 
 
@@ -154,7 +157,8 @@ class RequestObserver:
             "method": scope["method"],
             "route": route,
             "status": status,
-            "operation": operation.get("name"),
+            # The name comes from the client: only a GraphQL name is written, never other text.
+            "operation": _loggable(operation.get("name")),
             "operation_type": operation.get("type"),
             "outcome": outcome,
             "error_codes": operation.get("error_codes", []),
@@ -165,13 +169,17 @@ class RequestObserver:
     def _label(self, name: str | None) -> str:
         if name is None:
             return "anonymous"
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             return "other"
         if name not in self.names:
             if len(self.names) >= MAX_OPERATION_NAMES:
                 return "other"
             self.names.add(name)
         return name
+
+
+def _loggable(name: str | None) -> str | None:
+    return name if name is None or _NAME.fullmatch(name) else "other"
 
 
 def _outcome(status: int, error_codes: list[str]) -> str:

@@ -24,7 +24,10 @@ from server.http import GraphQLView
 from server.observability import OperationObserver
 from settings import Settings
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# A client's X-Request-ID is echoed and written into the status history, so only a short
+# token of safe characters is kept; anything else is replaced by one of ours. fullmatch, as
+# `$` would let a trailing newline through.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
@@ -61,7 +64,7 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
     ) -> Context:
         assert isinstance(request, Request) and isinstance(response, Response)
         request_id = request.headers.get("x-request-id", "")
-        if not _REQUEST_ID.match(request_id):
+        if not _REQUEST_ID.fullmatch(request_id):
             request_id = uuid.uuid4().hex
         response.headers["x-request-id"] = request_id
         assert self.tokens is not None, "the lifespan sets up tokens"

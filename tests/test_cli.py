@@ -109,10 +109,22 @@ def test_migrate_and_export_schema(tmp_path: Path) -> None:
     assert _portal("export-schema", cwd=tmp_path) == print_schema()
 
 
-def test_token_on_a_fresh_database_and_without_a_private_key(tmp_path: Path) -> None:
+def test_token_refuses_an_organization_that_does_not_exist(tmp_path: Path) -> None:
+    """On a fresh database (migrated by the command itself) no organization exists yet."""
     org = global_id.encode("Organization", uuid.uuid4())
-    fresh = _portal("token", "--org", org, "--role", "ADMIN", cwd=tmp_path)
-    assert fresh.startswith("eyJ")
+    result = subprocess.run(
+        [sys.executable, "-m", "portal.cli", "token", "--org", org, "--role", "ADMIN"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2, result.stdout
+    assert "no organization" in result.stderr and "eyJ" not in result.stdout
+
+
+def test_token_without_a_private_key(tmp_path: Path) -> None:
+    org = global_id.encode("Organization", uuid.uuid4())
     result = subprocess.run(
         [sys.executable, "-m", "portal.cli", "token", "--org", org, "--role", "ADMIN"],
         cwd=tmp_path,

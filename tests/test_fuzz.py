@@ -3,7 +3,8 @@
 hypothesis-graphql builds queries and mutations from the printed schema, valid ones and
 deliberately invalid ones (wrong types, missing arguments); a second strategy throws arbitrary
 JSON at createCustomer's variables (huge strings, odd Unicode, NUL, wrong types, nulls in
-lists). Every answer must be a GraphQL response whose errors a client can read: a masked
+lists), and a third arbitrary, deep and wide filters, cursors and page sizes at the list.
+Every answer must be a GraphQL response whose errors a client can read: a masked
 INTERNAL_SERVER_ERROR means an exception escaped, which is a bug here.
 
 Examples are derandomized, so CI is repeatable; PORTAL_FUZZ_EXAMPLES runs more of them.
@@ -11,6 +12,7 @@ Examples are derandomized, so CI is repeatable; PORTAL_FUZZ_EXAMPLES runs more o
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from datetime import UTC
@@ -69,6 +71,74 @@ json_values = st.recursive(
 )
 
 
+FIELDS = ["id", "status", "kind", "parentId", "shortName", "fullName", "erpId", "taxId"]
+OPERATORS = ["eq", "neq", "in", "notIn", "iLike", "notILike", "like", "notLike", "is", "isNot"]
+comparisons = st.dictionaries(
+    st.sampled_from(OPERATORS),
+    st.one_of(json_values, st.lists(odd_text, max_size=5), st.just(None)),
+    max_size=3,
+)
+leaf_filters = st.fixed_dictionaries(
+    {},
+    optional={
+        **{field: comparisons for field in FIELDS},
+        "search": odd_text,
+        "createdAt": st.dictionaries(st.sampled_from(["lt", "gte", "between"]), json_values),
+    },
+)
+
+# Repeated thousands of times below, so kept short (the body limit would refuse the rest).
+short_text = st.one_of(st.text(max_size=12), st.sampled_from(["\x00", "\ud800", "ﬄ", "%_\\"]))
+small_filters = st.fixed_dictionaries(
+    {}, optional={"shortName": st.dictionaries(st.sampled_from(OPERATORS), short_text)}
+)
+
+
+def _nest(inner: dict[str, Any], levels: int, key: str) -> dict[str, Any]:
+    for _ in range(levels):
+        inner = {key: [inner]}
+    return inner
+
+
+# Deep (and/or nested up to 300 levels), wide (up to 3,000 branches, or long lists in one
+# comparison) and arbitrary filters: each must be refused or answered, before any work.
+filters = st.one_of(
+    st.recursive(
+        leaf_filters,
+        lambda inner: st.dictionaries(
+            st.sampled_from(["and", "or"]), st.lists(inner, max_size=3), min_size=1
+        ),
+        max_leaves=8,
+    ),
+    st.builds(_nest, leaf_filters, st.integers(1, 300), st.sampled_from(["and", "or"])),
+    st.builds(
+        lambda branch, n, key: {key: [branch] * n},
+        small_filters,
+        st.integers(0, 3_000),
+        st.sampled_from(["and", "or"]),
+    ),
+    st.builds(
+        lambda field, op, text, n: {field: {op: [text] * n}},
+        st.sampled_from(FIELDS[4:]),
+        st.sampled_from(["in", "notIn"]),
+        short_text,
+        st.integers(0, 5_000),
+    ),
+    json_values,
+)
+cursors = st.one_of(
+    st.none(),
+    odd_text,
+    st.builds(
+        lambda n: base64.urlsafe_b64encode(f"position:{n}".encode(errors="surrogatepass")).decode(),
+        st.one_of(st.integers(-10, 10**30), odd_text),
+    ),
+)
+LISTING = """query($f: OrganizationFilter, $after: String, $before: String, $first: Int,
+  $last: Int) { organizations(filter: $f, after: $after, before: $before, first: $first,
+  last: $last) { totalCount nodes { id } } }"""
+
+
 @st.composite
 def customer_variables(draw: st.DrawFn) -> dict[str, Any]:
     """The valid form with some fields, nested ones included, replaced by anything."""
@@ -99,6 +169,27 @@ def _check(status: int, text: str) -> None:
 async def test_generated_operations_never_fail_unexpectedly(api: Api, document: str) -> None:
     token = api.token(api.world.reseller, "ADMIN")
     response = await api.post(document, token=token)
+    _check(response.status_code, response.text)
+
+
+@FUZZ
+@given(
+    filter=filters,
+    after=cursors,
+    before=cursors,
+    first=st.one_of(st.none(), st.integers(-5, 500)),
+    last=st.one_of(st.none(), st.integers(-5, 500)),
+)
+async def test_any_filter_and_paging_gets_a_clear_answer(
+    api: Api, filter: Any, after: Any, before: Any, first: Any, last: Any
+) -> None:
+    token = api.token(api.world.distributor, "ADMIN")
+    variables = {"f": filter, "after": after, "before": before, "first": first, "last": last}
+    response = await api.client.post(
+        "/graphql",
+        content=json.dumps({"query": LISTING, "variables": variables}),
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )
     _check(response.status_code, response.text)
 
 

@@ -51,7 +51,7 @@ SKIPPED = {
     ),
     ".venv/bin/python -m bench.run": _BENCH,
     '.venv/bin/python -m bench.run --quick --db postgres --only "list 50"': _BENCH,
-    ".venv/bin/python -m bench.run --duration 4": _BENCH,
+    ".venv/bin/python -m bench.run --db postgres --no-scale --duration 4": _BENCH,
     ".venv/bin/pip install -e '.[bench]' && py-spy record -p <server pid>": (
         "profiles a running server by its pid and needs ptrace"
     ),
@@ -92,6 +92,10 @@ def _spans_and_lines(text: str) -> list[str]:
 
 def test_no_command_relies_on_a_path_the_first_command_does_not_set() -> None:
     assert [s for s in _spans_and_lines(README) if _NOT_RUNNABLE.match(s)] == []
+
+
+def test_the_readme_has_no_merge_conflict_markers() -> None:
+    assert not re.search(r"^(<<<<<<<|=======$|>>>>>>>)", README, re.M)
 
 
 def test_the_readme_parser_finds_the_commands() -> None:
@@ -285,15 +289,28 @@ def _runnable_blocks(text: str) -> list[str]:
     return scripts
 
 
+def _split_at_server(script: str, port: int) -> tuple[str, str]:
+    """(up to and with the command that starts a server, on `port`; what follows it). The
+    lines after a server are meant for a second terminal while it runs: run once it is up."""
+    lines = script.replace("\\\n", " ").splitlines()
+    at = next(i for i, line in enumerate(lines) if re.search(r"serve\.sh|portal serve", line))
+    server = lines[at].replace("9000", str(port))
+    if "--port" not in server:
+        server = re.sub(r"(serve\.sh|portal serve)", rf"\1 --port {port}", server)
+    return "\n".join([*lines[:at], server]), "\n".join(lines[at + 1 :])
+
+
 def test_every_readme_command_runs_as_written(served: Served) -> None:
     scripts = _runnable_blocks(README)
     for script in scripts:
         if re.search(r"(serve\.sh|portal serve)\b", script):
             port = _free_port()
-            command = served.substitute(script).replace("9000", str(port))
-            process = _start(command, served.checkout, served.env)
+            start, meanwhile = _split_at_server(served.substitute(script), port)
+            process = _start(start, served.checkout, served.env)
             try:
                 _read_until_ready(process, port)
+                result = served.run(meanwhile)
+                assert result.returncode == 0, f"{meanwhile}\n{result.stdout}\n{result.stderr}"
             finally:
                 _stop(process)
             continue

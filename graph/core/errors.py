@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import DomainError, ErrorCode
@@ -56,19 +57,49 @@ def user_errors(error: DomainError) -> list[UserError]:
 CLIENT_CODES = frozenset(
     {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "LIMIT_EXCEEDED", "SERVICE_UNAVAILABLE"}
 )
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
+# graphql-core's hints ("Did you mean 'iLike', 'like' or 'in'?") sit in the middle of messages
+# too; the names they quote are GraphQL names, so none holds a question mark.
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def is_variables_error(error: GraphQLError) -> bool:
+    """A variable's value did not coerce: an unknown input field, a bad enum value or
+    DateTime, a missing variable. graphql-core ties these to the variable's definition and
+    keeps the reason as `original_error`, which made them look like bugs to be masked."""
+    return error.path is None and any(
+        isinstance(node, VariableDefinitionNode) for node in error.nodes or ()
+    )
+
+
+def _where(error: BaseException) -> str:
+    """The chain of exception types and the frames they were raised in (file, line,
+    function), without their messages: those can quote input (a driver's "invalid input for
+    query argument $1: …")."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = type(current)
+        frames = "".join(
+            f'  File "{f.filename}", line {f.lineno}, in {f.name}\n'
+            for f in traceback.extract_tb(current.__traceback__)
+        )
+        parts.append(f"{kind.__module__}.{kind.__qualname__}\n{frames}")
+        current = current.__cause__ or current.__context__
+    return "caused by ".join(reversed(parts))
 
 
 def should_mask(error: GraphQLError, *, strict: bool = False) -> bool:
     """Mask what escaped as a Python exception (a bug); keep errors raised on purpose.
 
-    Parse, validation and variable errors (no original error) are meant for the client, and so
+    Parse, validation and variables errors are meant for the client in every mode, and so
     is every error whose code is in CLIENT_CODES (UNAUTHENTICATED, bad paging, a busy database,
     ...). Other GraphQLErrors raised by our code are shown in development and masked when
     `strict` (production): they could carry internals (SQL, paths).
     """
     original = error.original_error
-    if original is None:
+    if original is None or is_variables_error(error):
         return False
     if (error.extensions or {}).get("code") in CLIENT_CODES:
         return False
@@ -97,12 +128,13 @@ class ErrorPolicy(SchemaExtension):
 
 def _apply(error: GraphQLError, settings: Settings, request_id: str) -> GraphQLError:
     if should_mask(error, strict=settings.mask_errors):
+        # Codes and IDs only: the message and the exceptions' texts can hold input values.
+        original = error.original_error
         log.error(
-            "masked error request_id=%s path=%s: %s",
+            "masked error request_id=%s path=%s\n%s",
             request_id,
             error.path,
-            error.message,
-            exc_info=error.original_error,
+            _where(original) if original is not None else "",
         )
         return GraphQLError(
             f"Internal error. Quote request ID {request_id} when you report it.",
@@ -112,6 +144,8 @@ def _apply(error: GraphQLError, settings: Settings, request_id: str) -> GraphQLE
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
-    if not settings.field_suggestions and error.original_error is None:
+    if is_variables_error(error):
+        error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+    if not settings.field_suggestions:
         error.message = _SUGGESTION.sub("", error.message)
     return error

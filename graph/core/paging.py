@@ -21,14 +21,20 @@ def cursor(position: int) -> str:
     return base64.urlsafe_b64encode(f"position:{position}".encode()).decode()
 
 
+# Past any real list, and within what both databases take as an OFFSET (a position of 2^63
+# overflowed their 64-bit integers into a 500).
+MAX_POSITION = 2**31 - 1
+
+
 def position(value: str) -> int:
     try:
         kind, _, raw = base64.urlsafe_b64decode(value.encode("ascii")).decode().partition(":")
-        if kind == "position" and raw.isdigit():
-            return int(raw)
+        if kind == "position" and raw.isascii() and raw.isdigit() and len(raw) <= 10:
+            if (found := int(raw)) <= MAX_POSITION:
+                return found
     except (ValueError, UnicodeError):
         pass
-    raise BadUserInput(f"Invalid cursor {value!r}.")
+    raise BadUserInput("Invalid cursor: pass a cursor this list returned.")
 
 
 @strawberry.type(description="Where a page sits in the whole list (Relay).")
@@ -64,6 +70,10 @@ async def window(
     for name, value in (("first", first), ("last", last), ("limit", limit), ("offset", offset)):
         if value is not None and value < 0:
             raise BadUserInput(f"`{name}` must not be negative.")
+    if first is not None and last is not None:
+        # Relay allows both but discourages it, and no client needs it: the answer would be
+        # the last `last` of the first `first`, which nobody reads the same way.
+        raise BadUserInput("Pass `first` or `last`, not both.")
 
     def clamp(size: int | None) -> int:
         return min(max_size, DEFAULT_PAGE_SIZE if size is None else size)

@@ -46,6 +46,7 @@ from graphql.validation import OverlappingFieldsCanBeMergedRule
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
+from graph.core.errors import BadUserInput
 from settings import Settings
 
 _TOKENS = re.compile(r"Document contains more than (\d+) tokens")
@@ -280,14 +281,15 @@ def _plain(value: object, variables: Mapping[str, Any]) -> object:
 
 class _FilterSize:
     """Walks one filter as sent, before it is coerced or converted: stops at the first limit
-    it breaks, so the walk costs no more than the limits allow, whatever was sent."""
+    it breaks (or the first NUL in a text), so the walk costs no more than the limits allow,
+    whatever was sent."""
 
     def __init__(self, settings: Settings, variables: Mapping[str, Any]) -> None:
         self.settings = settings
         self.variables = variables
         self.conditions = 0
 
-    def check(self, value: object, depth: int = 1) -> LimitExceeded | None:
+    def check(self, value: object, depth: int = 1) -> GraphQLError | None:
         value = _plain(value, self.variables)
         if not isinstance(value, dict):
             return None  # null, or a value of the wrong type that validation refuses
@@ -309,7 +311,7 @@ class _FilterSize:
                 return error
         return None
 
-    def _comparison(self, value: object) -> LimitExceeded | None:
+    def _comparison(self, value: object) -> GraphQLError | None:
         value = _plain(value, self.variables)
         # A field's comparison holds operators (`{eq: …, in: […]}`); `search` is a text.
         for operand in value.values() if isinstance(value, dict) else [value]:
@@ -334,7 +336,11 @@ class _FilterSize:
                 )
             for item in items:
                 text = _plain(item, self.variables)
-                if isinstance(text, str) and len(text) > self.settings.max_filter_text_length:
+                if not isinstance(text, str):
+                    continue
+                if "\x00" in text:  # PostgreSQL cannot take NUL in a text parameter: a 500
+                    return BadUserInput("Filter texts must not contain NUL characters.")
+                if len(text) > self.settings.max_filter_text_length:
                     most = self.settings.max_filter_text_length
                     return LimitExceeded(
                         f"A filter text is {len(text)} characters long; the limit is {most} "
@@ -351,8 +357,9 @@ def check_filters(
     variables: Mapping[str, Any] | None,
     settings: Settings,
 ) -> list[GraphQLError]:
-    """The first limit each filter of the request breaks, read from the document and the
-    variables as sent: converting a 20,000-branch filter alone took seconds."""
+    """The first limit each filter of the request breaks (or a NUL in one of its texts), read
+    from the document and the variables as sent: converting a 20,000-branch filter alone took
+    seconds."""
     errors: list[GraphQLError] = []
     for value in _filter_arguments(schema, document):
         error = _FilterSize(settings, variables or {}).check(value)

@@ -9,6 +9,7 @@ prefix's rules, a phone in international format as such.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from resolvers.errors import ErrorCode, FieldError
@@ -44,6 +45,58 @@ FORM_ORDER: tuple[Path, ...] = (
     ("primaryContact", "phone"),
 )
 _RANK = {path: rank for rank, path in enumerate(FORM_ORDER)}
+
+# The longest value each field's column holds (tests/unit compares them with the models).
+# The checks above measure a field before its canonical form is made, and making it can
+# lengthen it: NFKC turns "ﬄ" into "ffl", upper-casing "ß" into "SS", IDNA a domain into
+# punycode. 64 × "ﬄ" passed as a registration number and grew to 192 characters, which
+# SQLite stored and PostgreSQL refused with a 500; so every canonical value is measured again.
+STORED_LENGTHS: dict[Path, int] = {
+    ("shortName",): 64,
+    ("fullName",): 255,
+    ("erpId",): 64,
+    ("registrationNumber",): 64,
+    ("taxId",): 64,
+    ("currency",): 3,
+    ("primaryAddress", "country"): 2,
+    ("primaryAddress", "city"): 100,
+    ("primaryAddress", "state"): 100,
+    ("primaryAddress", "line1"): 200,
+    ("primaryAddress", "line2"): 200,
+    ("primaryAddress", "postalCode"): 20,
+    ("primaryContact", "firstName"): 50,
+    ("primaryContact", "lastName"): 50,
+    ("primaryContact", "role"): 64,
+    ("primaryContact", "email"): 254,
+    ("primaryContact", "phone"): 20,
+}
+_CAPITAL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _canonical(draft: CustomerDraft, path: Path) -> object:
+    value: object = draft
+    for name in path:  # "postalCode" is the draft's postal_code
+        value = getattr(value, _CAPITAL.sub("_", name).lower(), None)
+    return value
+
+
+def _too_long_once_normalized(
+    normalized: CustomerDraft, errors: Collection[FieldError]
+) -> list[FieldError]:
+    failed = {e.field for e in errors}
+    found = []
+    for path, most in STORED_LENGTHS.items():
+        value = _canonical(normalized, path)
+        if path not in failed and isinstance(value, str) and len(value) > most:
+            found.append(
+                FieldError(
+                    path,
+                    ErrorCode.TOO_LONG,
+                    f"Once normalized this is {len(value)} characters long; it may be at most "
+                    f"{most}.",
+                )
+            )
+    return found
 
 
 def _form_rank(error: FieldError) -> int:
@@ -134,8 +187,6 @@ def validate_customer(draft: CustomerDraft, *, currencies: Collection[str]) -> V
 
     company = (short_name, full_name, erp_id, registration, tax_id, currency)
     errors.extend(c.error for c in company if c.error is not None)
-    # list.sort is stable, so errors on one path keep the order they were found in.
-    errors.sort(key=_form_rank)
 
     normalized = CustomerDraft(
         short_name=short_name.value,
@@ -148,4 +199,7 @@ def validate_customer(draft: CustomerDraft, *, currencies: Collection[str]) -> V
         primary_address=address,
         primary_contact=contact,
     )
+    errors.extend(_too_long_once_normalized(normalized, errors))
+    # list.sort is stable, so errors on one path keep the order they were found in.
+    errors.sort(key=_form_rank)
     return ValidationResult(normalized=normalized, errors=tuple(errors))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -61,3 +62,40 @@ def test_refused_tokens_are_not_remembered() -> None:
     for _ in range(2):
         with pytest.raises(TokenError):
             service.verify(forged)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        # str() of a list of IDs decoded as the ID: base64 skips the brackets and quotes.
+        {"org": [global_id.encode("Organization", uuid4())]},
+        {"org": {"id": global_id.encode("Organization", uuid4())}},
+        # PyJWT reads exp with int(), so a numeric string passed as a time.
+        {"exp": str(int(time.time()) + 3600)},
+        {"exp": True},
+        {"sub": ["alice"]},
+        {"sub": ""},
+    ],
+)
+def test_claims_of_the_wrong_type_are_refused(claims: dict[str, object]) -> None:
+    payload = {
+        "sub": "alice",
+        "org": global_id.encode("Organization", uuid4()),
+        "roles": ["ADMIN"],
+        "exp": int(time.time()) + 3600,
+        **claims,
+    }
+    with pytest.raises(TokenError):
+        _service().verify(jwt.encode(payload, KEY, algorithm="HS256"))
+
+
+def test_an_id_has_one_spelling() -> None:
+    org = uuid4()
+    encoded = global_id.encode("Organization", org)
+    assert global_id.decode_uuid(encoded, "Organization") == org
+    assert global_id.decode_uuid(encoded + "==", "Organization") == org  # padding is optional
+    for other in (f"['{encoded}']", f" {encoded}", encoded[:4] + "!" + encoded[4:]):
+        assert global_id.decode_uuid(other, "Organization") is None
+    for spelling in (f"{{{org}}}", org.hex, f"urn:uuid:{org}"):  # UUID() takes them all
+        other = base64.urlsafe_b64encode(f"Organization:{spelling}".encode()).decode()
+        assert global_id.decode_uuid(other, "Organization") is None

@@ -257,3 +257,31 @@ def test_industry_passes_through(industry: str) -> None:
 
 def test_industry_required() -> None:
     assert codes(run(replace(GOLDEN, industry=None))) == [(("industry",), C.REQUIRED)]
+
+
+def test_stored_lengths_are_the_columns() -> None:
+    """The last length check measures canonical values against what the columns hold."""
+    import re
+
+    from models import Address, Contact, Organization
+    from resolvers.validation.customer import STORED_LENGTHS
+
+    models = {"primaryAddress": Address, "primaryContact": Contact}
+    for path, most in STORED_LENGTHS.items():
+        model = models.get(path[0], Organization)
+        column = re.sub(r"(?<!^)(?=[A-Z])", "_", path[-1]).lower()
+        assert model._meta.fields_map[column].max_length == most, path
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("registration_number", "ﬄ" * 64), ("erp_id", "ﬄ" * 30), ("short_name", "x" * 64)],
+)
+def test_lengths_are_checked_after_normalizing(field: str, value: str) -> None:
+    """NFKC makes one "ﬄ" three letters: 64 of them passed and grew to 192."""
+    address = AddressDraft(country="IE", city="Dublin", line1="1 Main Street")
+    draft = replace(GOLDEN, tax_id="IE6388047V", primary_address=address, **{field: value})
+    result = validate_customer(draft, currencies=CURRENCIES)
+    stored = getattr(result.normalized, field)
+    too_long = [e for e in result.errors if e.code is C.TOO_LONG]
+    assert bool(too_long) == (len(stored) > 64), (stored, result.errors)

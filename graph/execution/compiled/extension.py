@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import OperationType
 from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.extensions import SchemaExtension
 from tortoise import connections
@@ -39,6 +40,8 @@ class CompiledReads(SchemaExtension):
 
 async def answer(execution_context: Any) -> dict[str, Any] | None:
     """The operation's `data` (root values are the database's JSON bytes), or None."""
+    if execution_context.result is not None:
+        return None  # an extension before this one answered already (a limit refused it)
     context = execution_context.context
     if not isinstance(context, Context) or context.actor is None:
         return None
@@ -47,8 +50,8 @@ async def answer(execution_context: Any) -> dict[str, Any] | None:
         return None
     document = execution_context.graphql_document
     operation = operation_of(document, execution_context.operation_name)
-    if operation is None:
-        return None
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return None  # before coercing variables: a mutation's input is large
     schema = execution_context.schema
     gql = schema._schema
     variables = get_variable_values(
@@ -86,13 +89,19 @@ async def answer(execution_context: Any) -> dict[str, Any] | None:
                 rendered.append((root.key, (statements.finish(sql, actor, params), params.values)))
     except statements.Refused:
         return None
-    if not postgres:
-        async with db.acquire_connection() as connection:
-            await prepare_sqlite(connection)
     data: dict[str, Any] = {}
-    for key, value in rendered:
-        if isinstance(value, tuple):
-            _, rows = await db.execute_query(*value)
-            value = bytes(rows[0][0])
-        data[key] = orjson.Fragment(value) if isinstance(value, bytes) else value
+    try:
+        if not postgres:
+            async with db.acquire_connection() as connection:
+                await prepare_sqlite(connection)
+        for key, value in rendered:
+            if isinstance(value, tuple):
+                _, rows = await db.execute_query(*value)
+                value = bytes(rows[0][0])
+            data[key] = orjson.Fragment(value) if isinstance(value, bytes) else value
+    except Exception as error:  # noqa: BLE001 - the executor answers instead, errors included
+        # A busy pool, a lost connection: the executor meets the same and answers with its
+        # own errors (SERVICE_UNAVAILABLE, ...), so the two paths never answer differently.
+        logger.warning("compiled read failed (%s); the executor answers", type(error).__name__)
+        return None
     return data
