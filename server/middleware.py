@@ -1,6 +1,9 @@
-"""ASGI middleware in front of every route: the request body limit and the CORS allow-list."""
+"""ASGI middleware in front of every route: the request body's size and time limits and the
+CORS allow-list."""
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -11,15 +14,20 @@ from settings import Settings, SettingsError
 
 
 class BodySizeLimit:
-    """Answers 413 when the body is larger than the limit, whether the client declared its
-    length or streams it in chunks; the app never sees more than the limit.
+    """Answers 413 when the body is larger than `max_bytes`, whether the client declared its
+    length or streams it in chunks; the app never sees more than the limit. A body that has
+    not arrived within `timeout` seconds answers 408: a client sending a byte a second would
+    otherwise hold its connection for as long as it likes (the head has its own limit, in
+    server/protocol.py)."""
 
-    A multipart upload (an import file) may be larger: up to `upload_max_bytes`, and only
-    with an Authorization header, so an anonymous client cannot make us hold a file."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int = 0) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, timeout: float = 30.0, upload_max_bytes: int = 0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
+        # A multipart upload (an import file) has its own bound, and only with an
+        # Authorization header, so an anonymous client cannot make us hold a file.
         self.upload_max_bytes = upload_max_bytes or max_bytes
 
     def _limit(self, scope: Scope) -> tuple[int, str, str]:
@@ -33,22 +41,25 @@ class BodySizeLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         limit = self._limit(scope)
-        max_bytes = limit[0]
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > max_bytes:
+        if declared.isdigit() and int(declared) > limit[0]:
             return await self._too_large(send, *limit)
         chunks: list[bytes] = []
         size, more = 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > max_bytes:
-                return await self._too_large(send, *limit)
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+        try:
+            async with asyncio.timeout(self.timeout):
+                while more:
+                    message = await receive()
+                    if message["type"] != "http.request":  # the client went away
+                        return None
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > limit[0]:
+                        return await self._too_large(send, *limit)
+                    chunks.append(chunk)
+                    more = message.get("more_body", False)
+        except TimeoutError:
+            return await self._too_slow(send)
         body, replayed = b"".join(chunks), False
 
         async def replay() -> Message:
@@ -61,22 +72,31 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send, max_bytes: int, name: str, setting: str) -> None:
-        body = error_body(
-            f"The request body is larger than the limit of {max_bytes} bytes ({setting}).",
-            {"code": "LIMIT_EXCEEDED", "limit": name, "max": max_bytes},
+        message = f"The request body is larger than the limit of {max_bytes} bytes ({setting})."
+        await _refuse(send, 413, message, name, max_bytes)
+
+    async def _too_slow(self, send: Send) -> None:
+        message = (
+            f"The request body did not arrive within {self.timeout:g} s "
+            "(PORTAL_BODY_TIMEOUT_SECONDS)."
         )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", f"{JSON}; charset=utf-8".encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _refuse(send, 408, message, "bodyTimeoutSeconds", self.timeout)
+
+
+async def _refuse(send: Send, status: int, message: str, limit: str, most: float) -> None:
+    body = error_body(message, {"code": "LIMIT_EXCEEDED", "limit": limit, "max": most})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", f"{JSON}; charset=utf-8".encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -104,6 +124,7 @@ def http_middleware(settings: Settings) -> list[Middleware]:
         Middleware(
             BodySizeLimit,
             max_bytes=settings.max_body_bytes,
+            timeout=settings.body_timeout_seconds,
             # The file plus the multipart request's `operations` and `map` fields.
             upload_max_bytes=settings.import_max_bytes + MULTIPART_OVERHEAD_BYTES,
         )

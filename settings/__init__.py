@@ -121,6 +121,8 @@ class Settings:
     # (server/protocol.py: uvicorn itself reads heads of any size and waits forever).
     max_header_bytes: int = 16 * 1024
     header_timeout_seconds: float = 10.0
+    # ... and its body (server/middleware.py).
+    body_timeout_seconds: float = 30.0
     operation_timeout_seconds: float = 10.0
     # Production hides what only helps an attacker: unexpected errors and "Did you mean" hints.
     mask_errors: bool = False
@@ -234,6 +236,9 @@ class Settings:
             max_header_bytes=int(_positive(env, "PORTAL_MAX_HEADER_BYTES", d.max_header_bytes)),
             header_timeout_seconds=_positive(
                 env, "PORTAL_HEADER_TIMEOUT_SECONDS", d.header_timeout_seconds
+            ),
+            body_timeout_seconds=_positive(
+                env, "PORTAL_BODY_TIMEOUT_SECONDS", d.body_timeout_seconds
             ),
             operation_timeout_seconds=_positive(
                 env, "PORTAL_OPERATION_TIMEOUT_SECONDS", d.operation_timeout_seconds

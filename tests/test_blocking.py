@@ -23,7 +23,11 @@ from tests.server import ATTACK_SECONDS, PROBE_SECONDS, portal_serve, while_prob
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
-    env = {"PORTAL_ACCESS_LOG": "false", "PORTAL_HEADER_TIMEOUT_SECONDS": "1"}
+    env = {
+        "PORTAL_ACCESS_LOG": "false",
+        "PORTAL_HEADER_TIMEOUT_SECONDS": "1",
+        "PORTAL_BODY_TIMEOUT_SECONDS": "1",
+    }
     with portal_serve(database_url, env=env) as (_, url):
         yield url
 
@@ -99,6 +103,22 @@ async def test_a_head_sent_byte_by_byte_times_out(server: str) -> None:
     status, body = _answer(raw)
     assert status == 408, raw[:300]
     assert body["errors"][0]["extensions"]["limit"] == "headerTimeoutSeconds"
+
+
+async def test_a_body_sent_byte_by_byte_times_out(server: str) -> None:
+    """The head in time, then the declared 1,000 bytes of body one every 0.2 s: the module's
+    server gives a body 1 s (PORTAL_BODY_TIMEOUT_SECONDS); before, it waited for good."""
+    head = (
+        b"POST /graphql HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 1000\r\n\r\n"
+    )
+    raw, seconds, probes = await while_probing(server, _raw(_port(server), head, b" ", every=0.2))
+    assert seconds < 1 + ATTACK_SECONDS, f"the body was waited for {seconds:.1f} s"
+    assert max(probes) < PROBE_SECONDS
+    status, body = _answer(raw)
+    assert status == 408, raw[:300]
+    assert body["errors"][0]["extensions"]["limit"] == "bodyTimeoutSeconds"
+    assert "PORTAL_BODY_TIMEOUT_SECONDS" in body["errors"][0]["message"]
 
 
 async def test_a_silent_connection_is_closed(server: str) -> None:

@@ -173,6 +173,7 @@ async def test_operation_time_limit(api_factory: ApiFactory) -> None:
         "max_filter_list_values",
         "max_filter_text_length",
         "header_timeout_seconds",
+        "body_timeout_seconds",
     ],
 )
 def test_limit_settings_come_from_the_environment(name: str) -> None:
