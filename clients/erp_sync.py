@@ -6,10 +6,12 @@ sent (a drifted schema fails here, not in production).
     python clients/erp_sync.py --url … --token … check customer.json
     python clients/erp_sync.py --url … --token … create customer.json
 
-`export` prints every ACTIVE customer the token may see with its profile, one JSON object per
-line, paging through the list 50 at a time. `check` is the dry run (validateCustomer) for a
-customer in a JSON file (the CreateCustomerInput fields); `create` creates it with the ERP ID
-as idempotency key, so running it again for the same record never makes a second customer.
+`export` prints every customer the token may see that has a running account — ACTIVE or
+SUSPENDED (its licenses keep running, so billing needs it) — with its profile, one JSON object
+per line, paging through the list 50 at a time; ARCHIVED customers are never exported.
+`check` is the dry run (validateCustomer) for a customer in a JSON file (the
+CreateCustomerInput fields); `create` creates it with the ERP ID as idempotency key, so
+running it again for the same record never makes a second customer.
 """
 
 from __future__ import annotations
@@ -38,13 +40,18 @@ def operation(name: str, **variables: Any) -> GraphQLRequest:
     return GraphQLRequest(text, variable_values=variables, operation_name=name)
 
 
+# Customers with running licenses. ARCHIVED is not among them (and lists leave it out unless
+# a filter names it), BLOCKED, REJECTED and PENDING_APPROVAL have nothing to bill.
+EXPORTED = ["ACTIVE", "SUSPENDED"]
+
+
 async def active_customers(session: AsyncClientSession) -> AsyncIterator[dict[str, Any]]:
     offset = 0
     while True:
         result = await session.execute(
             operation(
                 "OrganizationList",
-                filter={"status": {"eq": "ACTIVE"}, "kind": {"eq": "CUSTOMER"}},
+                filter={"status": {"in": EXPORTED}, "kind": {"eq": "CUSTOMER"}},
                 sorting=[{"field": "createdAt", "direction": "ASC"}],
                 paging={"limit": PAGE, "offset": offset},
             )
@@ -78,7 +85,7 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", required=True, help="the portal's /graphql URL")
     parser.add_argument("--token", required=True, help="a bearer token (portal token …)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("export", help="print ACTIVE customers as JSON lines")
+    commands.add_parser("export", help="print ACTIVE and SUSPENDED customers as JSON lines")
     for name, help in (("check", "dry run: problems and normalized values"), ("create", "")):
         command = commands.add_parser(name, help=help or "create one customer, idempotently")
         command.add_argument("file", type=Path, help="JSON file with CreateCustomerInput fields")

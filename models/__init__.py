@@ -1,7 +1,9 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
+from models.audit import AuditEntry
 from models.customer_import import CustomerImport, ImportRow
 from models.enums import (
+    AuditAction,
     ImportRowStatus,
     ImportStatus,
     Industry,
@@ -22,6 +24,7 @@ __models__ = [
     Address,
     Contact,
     StatusChange,
+    AuditEntry,
     IdempotencyRecord,
     Secret,
     Job,
@@ -33,6 +36,8 @@ __models__ = [
 
 __all__ = [
     "Address",
+    "AuditAction",
+    "AuditEntry",
     "Contact",
     "CustomerImport",
     "IdempotencyRecord",

@@ -13,6 +13,16 @@ class OrganizationStatus(StrEnum):
     PENDING_APPROVAL = "PENDING_APPROVAL"
     ACTIVE = "ACTIVE"
     REJECTED = "REJECTED"
+    SUSPENDED = "SUSPENDED"
+    BLOCKED = "BLOCKED"
+    ARCHIVED = "ARCHIVED"
+
+
+class AuditAction(StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    TAX_ID_VERIFICATION = "TAX_ID_VERIFICATION"
 
 
 class Industry(StrEnum):

@@ -33,15 +33,15 @@ class Organization(Model):
     approved_at = fields.DatetimeField(null=True)
     approved_by = fields.CharField(max_length=255, null=True)
     updated_at = fields.DatetimeField()
+    # 1 at creation, +1 with every change a person writes: updateCustomer's optimistic lock.
+    version = fields.IntField(default=1)
 
     class Meta:
         table = "organization"
-        # NULLs never collide, so distributor and reseller rows (no ERP ID, ...) pass freely.
-        unique_together = (
-            ("parent", "erp_id"),
-            ("parent", "tax_id"),
-            ("parent", "registration_country", "registration_number"),
-        )
+        # ERP ID, tax ID and registration number are unique per reseller among the customers
+        # that are not ARCHIVED: partial unique indexes, which Tortoise cannot declare, so
+        # migration 0002 creates them in explicit SQL (`models/migrations/`). NULLs never
+        # collide, so distributor and reseller rows (no ERP ID, ...) pass freely.
         indexes = (
             Index(fields=("status", "created_at"), name="organization_status_created"),
             Index(fields=("parent_id", "status"), name="organization_parent_status"),

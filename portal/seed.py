@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from models import Organization, OrganizationKind, OrganizationStatus, StatusChange
+from models import (
+    AuditAction,
+    AuditEntry,
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    StatusChange,
+)
 
 DISTRIBUTOR = "Demo Distributor"
 RESELLERS = ("Northwind Reseller", "Contoso Reseller")
@@ -76,5 +83,13 @@ async def _organization(
         to_status=OrganizationStatus.ACTIVE,
         occurred_at=now,
         actor_subject="portal seed",
+    )
+    # Creation is every audit log's first entry, the demo's too; the seed is the system.
+    await AuditEntry.create(
+        organization_id=org.id,
+        action=AuditAction.CREATED,
+        version=1,
+        occurred_at=now,
+        to_status=OrganizationStatus.ACTIVE,
     )
     return org

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from uuid import UUID
 
@@ -21,11 +21,14 @@ class Permission(StrEnum):
     CREATE_CUSTOMER = "CREATE_CUSTOMER"
     APPROVE_CUSTOMER = "APPROVE_CUSTOMER"
     REJECT_CUSTOMER = "REJECT_CUSTOMER"
+    UPDATE_CUSTOMER = "UPDATE_CUSTOMER"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
-    Role.ACCOUNT_MANAGER: frozenset({Permission.READ, Permission.CREATE_CUSTOMER}),
+    Role.ACCOUNT_MANAGER: frozenset(
+        {Permission.READ, Permission.CREATE_CUSTOMER, Permission.UPDATE_CUSTOMER}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -40,6 +43,14 @@ class Actor:
     # The organization's ancestors, nearest first; the tree is at most three levels deep.
     org_ancestors: tuple[UUID, ...]
     roles: frozenset[Role]
+    # The token's own organization when the person acts in another one (X-Organization-ID);
+    # None: the token's. Who a person is stays (subject, token organization) wherever they act.
+    token_org_id: UUID | None = None
+
+    @property
+    def home_org_id(self) -> UUID:
+        """The organization of the person's token: with the subject, who the person is."""
+        return self.token_org_id or self.org_id
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -53,6 +64,18 @@ class Actor:
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+
+async def act_in(actor: Actor, org_id: UUID) -> Actor | None:
+    """`actor` acting in `org_id`, which must be the token's organization or one of its
+    descendants, with the token's roles; None otherwise (a missing organization and one
+    outside the subtree look the same)."""
+    if org_id == actor.org_id:
+        return actor
+    target = await load_actor(subject=actor.subject, org_id=org_id, roles=actor.roles)
+    if target is None or actor.org_id not in target.org_ancestors:
+        return None
+    return replace(target, token_org_id=actor.org_id)
 
 
 def parse_roles(raw: object) -> frozenset[Role]:

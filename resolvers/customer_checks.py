@@ -72,28 +72,30 @@ def _unknown_reseller() -> FieldError:
     return FieldError(RESELLER_FIELD, ErrorCode.NOT_FOUND, "No such reseller.")
 
 
+# Archived customers' numbers are free again (the partial unique indexes ignore them too).
 _DUPLICATES_SQL = """
 SELECT "erp_id", "tax_id", "registration_country", "registration_number" FROM "organization"
-WHERE "parent_id" = $1
+WHERE "parent_id" = $1 AND "status" <> 'ARCHIVED'
   AND ("erp_id" = $2 OR "tax_id" = $3
        OR ("registration_country" = $4 AND "registration_number" = $5))
 """
+_DUPLICATES_OF_OTHERS_SQL = _DUPLICATES_SQL + '  AND "id" <> $6\n'
 
 
-async def duplicates_of(reseller: UUID, data: CustomerDraft) -> list[FieldError]:
-    """Friendly DUPLICATE errors; the unique constraints are what actually guarantee it.
+async def duplicates_of(
+    reseller: UUID, data: CustomerDraft, *, excluding: UUID | None = None
+) -> list[FieldError]:
+    """Friendly DUPLICATE errors against the reseller's live customers (but `excluding`, the
+    one being corrected); the partial unique indexes are what actually guarantee it.
 
     Only called for a valid form, so every number compared here is present."""
     address = data.primary_address
     country = address.country if address else None
-    rows = await sql.fetch(
-        _DUPLICATES_SQL,
-        reseller,
-        data.erp_id,
-        data.tax_id,
-        country,
-        data.registration_number,
-    )
+    numbers = (reseller, data.erp_id, data.tax_id, country, data.registration_number)
+    if excluding is None:
+        rows = await sql.fetch(_DUPLICATES_SQL, *numbers)
+    else:
+        rows = await sql.fetch(_DUPLICATES_OF_OTHERS_SQL, *numbers, excluding)
     errors: list[FieldError] = []
     checks = (
         ("erpId", "ERP ID", lambda r: r["erp_id"] == data.erp_id),

@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
 
-from models import OrganizationStatus
-from resolvers import idempotency, rows, sql
-from resolvers.actors import Actor
+from models import AuditAction, OrganizationStatus
+from resolvers import audit, idempotency, rows, sql
+from resolvers.actors import Actor, Permission
 from resolvers.customer_checks import check_customer, duplicates_of
-from resolvers.errors import FieldError, InvalidInput, NotFound
+from resolvers.errors import FieldError, Forbidden, InvalidInput, NotFound
 from resolvers.organizations import get_organization
 from resolvers.records import AddressRecord, ContactRecord, OrganizationRecord
 from resolvers.validation import CustomerDraft
@@ -42,12 +42,23 @@ async def create_customer(
     idempotency_ttl: int,
     request_id: str | None = None,
     verification: Settings | None = None,
+    approve: bool = False,
+    four_eyes: bool = False,
 ) -> Created:
     """`verification`: the settings that decide the tax-ID check, started in the same
-    transaction (None: no check, e.g. for the demo seed)."""
+    transaction (None: no check, e.g. for the demo seed). `approve`: create and approve in
+    one write ("create and approve"), for people who may approve; refused under four eyes,
+    where the creator may never be the approver."""
     checked = await check_customer(
         actor=actor, draft=draft, reseller_id=reseller_id, currencies=currencies, duplicates=False
     )
+    if approve and not actor.can(Permission.APPROVE_CUSTOMER):
+        raise Forbidden("Your role does not allow approving customers.")
+    if approve and four_eyes:
+        raise Forbidden(
+            "Four-eyes rule: someone other than the creator must approve; create it without "
+            "`approve` and ask a colleague."
+        )
     # Keys are trimmed like every other text: " k " and "k" are one key.
     idempotency_key = idempotency_key.strip() if idempotency_key is not None else None
     key_errors = idempotency.check_key(idempotency_key)
@@ -55,15 +66,17 @@ async def create_customer(
         raise InvalidInput([*checked.errors, *key_errors])
     data, reseller = checked.normalized, checked.reseller
     now = datetime.now(UTC)
+    # "Create and approve" asks for more than "create": the same key for both is refused.
+    request = (reseller, data, "approve") if approve else (reseller, data)
     key = (
         idempotency.Key.of(
-            scope=actor.org_id, operation=OPERATION, value=idempotency_key, request=(reseller, data)
+            scope=actor.org_id, operation=OPERATION, value=idempotency_key, request=request
         )
         if idempotency_key is not None
         else None
     )
     customer_id = uuid4()
-    written = _rows(customer_id, actor, reseller, data, now, request_id)
+    written = _rows(customer_id, actor, reseller, data, now, request_id, approve=approve)
     if verification is not None:
         written += verification_rows(
             organization_id=customer_id, tax_id=data.tax_id, settings=verification, now=now
@@ -180,14 +193,23 @@ def _rows(
     data: CustomerDraft,
     now: datetime,
     request_id: str | None,
+    *,
+    approve: bool,
 ) -> list[sql.Row]:
-    """The customer, its address, contact and first history entry, in insertion order."""
+    """The customer, its address, contact, first history entry and audit entry, in insertion
+    order; with `approve`, the approval's history and audit entries too."""
     address, contact = data.primary_address, data.primary_contact
     # Validation guarantees every required part; the asserts tell the type checker so.
     assert address is not None and contact is not None and address.country is not None
-    return [
+    written = [
         rows.customer_row(
-            id=org_id, reseller=reseller, data=data, country=address.country, actor=actor, now=now
+            id=org_id,
+            reseller=reseller,
+            data=data,
+            country=address.country,
+            actor=actor,
+            now=now,
+            approved=approve,
         ),
         rows.address_row(organization_id=org_id, address=address),
         rows.contact_row(organization_id=org_id, contact=contact),
@@ -200,4 +222,42 @@ def _rows(
             now=now,
             request_id=request_id,
         ),
+        *audit.rows(
+            audit.Entry(
+                organization_id=org_id,
+                action=AuditAction.CREATED,
+                version=1,
+                occurred_at=now,
+                actor=actor,
+                request_id=request_id,
+                to_status=OrganizationStatus.PENDING_APPROVAL,
+            )
+        ),
     ]
+    if approve:
+        pending, active = OrganizationStatus.PENDING_APPROVAL, OrganizationStatus.ACTIVE
+        approved = rows.approval_time(now)
+        written.append(
+            rows.history_row(
+                organization_id=org_id,
+                from_status=pending,
+                to_status=active,
+                comment=None,
+                actor=actor,
+                now=approved,
+                request_id=request_id,
+            )
+        )
+        written += audit.rows(
+            audit.Entry(
+                organization_id=org_id,
+                action=AuditAction.STATUS_CHANGED,
+                version=2,
+                occurred_at=approved,
+                actor=actor,
+                request_id=request_id,
+                from_status=pending,
+                to_status=active,
+            )
+        )
+    return written

@@ -6,7 +6,9 @@
      ├── Forbidden              visible, but the actor's role or a rule does not allow it
      ├── InvalidTransition      the status does not allow the requested change
      ├── IdempotencyKeyReused   the key was used before for a different input
-     └── TaxIdNotVerified       approval waits for the registry (PORTAL_APPROVAL_REQUIRES_...)
+     ├── TaxIdNotVerified       approval waits for the registry (PORTAL_APPROVAL_REQUIRES_...)
+     ├── StaleVersion           the customer changed since the form was loaded
+     └── NotEditable            the customer is ARCHIVED: read-only
 
     Unavailable                 not the caller's fault and not a bug: the database stayed busy
 
@@ -44,6 +46,8 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_STATUS_TRANSITION = "INVALID_STATUS_TRANSITION"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    STALE_VERSION = "STALE_VERSION"
+    NOT_EDITABLE = "NOT_EDITABLE"
     TAX_ID_NOT_VERIFIED = "TAX_ID_NOT_VERIFIED"
     TOO_LARGE = "TOO_LARGE"  # an uploaded file past PORTAL_IMPORT_MAX_BYTES
     TOO_MANY_ROWS = "TOO_MANY_ROWS"  # an uploaded file past PORTAL_IMPORT_MAX_ROWS
@@ -86,6 +90,14 @@ class InvalidTransition(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class StaleVersion(DomainError):
+    code = ErrorCode.STALE_VERSION
+
+
+class NotEditable(DomainError):
+    code = ErrorCode.NOT_EDITABLE
 
 
 class TaxIdNotVerified(DomainError):

@@ -12,10 +12,10 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from models import Organization, OrganizationStatus, StatusChange
+from models import Organization, OrganizationKind, OrganizationStatus, StatusChange
 from resolvers import sql
 from resolvers.actors import Actor
-from resolvers.listing import Filter, Sort, Window, to_q
+from resolvers.listing import Comparison, Filter, Sort, Window, to_q
 from resolvers.records import (
     AddressRecord,
     ContactRecord,
@@ -64,9 +64,44 @@ def ordered(
     return query.order_by(*terms)
 
 
-def scoped(actor: Actor, filter_: Filter | None = None) -> QuerySet[Organization]:
+def names_archived(filter_: Filter | None) -> bool:
+    """Whether the filter names ARCHIVED (`status: {eq: ARCHIVED}` or in an `in` list),
+    anywhere in it: lists and counts leave archived customers out unless asked for them."""
+    if filter_ is None:
+        return False
+    status = filter_.fields.get("status")
+    if status is not None and (
+        status.eq == OrganizationStatus.ARCHIVED
+        or OrganizationStatus.ARCHIVED in (status.in_ or ())
+    ):
+        return True
+    return any(names_archived(f) for f in (*filter_.and_, *filter_.or_))
+
+
+def scoped(
+    actor: Actor, filter_: Filter | None = None, *, archived: bool | None = None
+) -> QuerySet[Organization]:
+    """Visible organizations matching `filter_`; ARCHIVED ones only when `archived` (by
+    default: when the filter names that status)."""
     query = Organization.filter(visible(actor))
+    if not (names_archived(filter_) if archived is None else archived):
+        query = query.exclude(status=OrganizationStatus.ARCHIVED)
     return query.filter(to_q(filter_)) if filter_ else query
+
+
+def switchable(person: Actor, *, search: str | None, kind: OrganizationKind | None) -> Filter:
+    """What a person may switch into (X-Organization-ID): the token's organization and its
+    descendants, never its ancestors or an archived customer."""
+    fields = {"status": Comparison(neq=OrganizationStatus.ARCHIVED)}
+    if kind is not None:
+        fields["kind"] = Comparison(eq=kind)
+    subtree: tuple[Filter, ...] = ()
+    if person.org_kind is not OrganizationKind.DISTRIBUTOR:  # the distributor's is everything
+        subtree = (
+            Filter(fields={"id": Comparison(eq=person.org_id)}),
+            Filter(fields={"parent_id": Comparison(eq=person.org_id)}),
+        )
+    return Filter(fields=fields, search=search, or_=subtree)
 
 
 async def get_organizations(*, actor: Actor, ids: Iterable[UUID]) -> dict[UUID, OrganizationRecord]:
@@ -180,9 +215,16 @@ async def count_organizations(*, actor: Actor, filter: Filter | None) -> int:
     return await scoped(actor, filter).count()
 
 
-async def count_by_status(*, actor: Actor, filter: Filter | None) -> dict[OrganizationStatus, int]:
+async def count_by_status(
+    *, actor: Actor, filter: Filter | None, archived: bool | None = None
+) -> dict[OrganizationStatus, int]:
+    """Matches per status; `archived` as for `scoped` (the tabs of a list that shows
+    archived customers count them)."""
     rows = (
-        await scoped(actor, filter).annotate(n=Count("id")).group_by("status").values("status", "n")
+        await scoped(actor, filter, archived=archived)
+        .annotate(n=Count("id"))
+        .group_by("status")
+        .values("status", "n")
     )
     counts = dict.fromkeys(OrganizationStatus, 0)
     for row in rows:
@@ -231,6 +273,6 @@ async def get_status_changes(
     if not wanted:
         return {}
     rows = await StatusChange.filter(
-        id__in=wanted, organization_id__in=Subquery(scoped(actor).values("id"))
+        id__in=wanted, organization_id__in=Subquery(scoped(actor, archived=True).values("id"))
     ).values(*StatusChangeRecord.columns())
     return {row["id"]: StatusChangeRecord.from_row(row) for row in rows}

@@ -65,6 +65,7 @@ class OrganizationRecord(_Row):
     created_by_org_id: UUID | None
     approved_at: datetime | None
     approved_by: str | None
+    version: int
 
     def __post_init__(self) -> None:
         # `.values()` hands back raw column values on some backends; normalise to enums here.

@@ -6,7 +6,7 @@ to a table is added here once, and every writer has it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from models import Industry, OrganizationKind, OrganizationStatus
@@ -16,16 +16,25 @@ from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft
 
 
 def customer_row(
-    *, id: UUID, reseller: UUID, data: CustomerDraft, country: str, actor: Actor, now: datetime
+    *,
+    id: UUID,
+    reseller: UUID,
+    data: CustomerDraft,
+    country: str,
+    actor: Actor,
+    now: datetime,
+    approved: bool = False,
 ) -> Row:
-    """A new customer, PENDING_APPROVAL under `reseller`, registered in `country`."""
+    """A new customer under `reseller`, registered in `country`: PENDING_APPROVAL, or ACTIVE
+    when `approved` ("create and approve": version 2, creation and approval in one write)."""
     assert data.industry is not None  # validation guarantees it; this tells the type checker
+    status = OrganizationStatus.ACTIVE if approved else OrganizationStatus.PENDING_APPROVAL
     return Row(
         "organization",
         {
             "id": id,
             "kind": OrganizationKind.CUSTOMER,
-            "status": OrganizationStatus.PENDING_APPROVAL,
+            "status": status,
             "parent_id": reseller,
             "short_name": data.short_name,
             "full_name": data.full_name,
@@ -37,12 +46,19 @@ def customer_row(
             "industry": Industry(data.industry),
             "created_at": now,
             "created_by": actor.subject,
-            "created_by_org_id": actor.org_id,
-            "approved_at": None,
-            "approved_by": None,
+            "created_by_org_id": actor.home_org_id,
+            "approved_at": approval_time(now) if approved else None,
+            "approved_by": actor.subject if approved else None,
             "updated_at": now,
+            "version": 2 if approved else 1,
         },
     )
+
+
+def approval_time(created: datetime) -> datetime:
+    """When "create and approve" approves: a microsecond after the creation it follows, so
+    the history (ordered by time) lists creation first."""
+    return created + timedelta(microseconds=1)
 
 
 def address_row(*, organization_id: UUID, address: AddressDraft) -> Row:
@@ -97,7 +113,7 @@ def history_row(
             "comment": comment,
             "occurred_at": now,
             "actor_subject": actor.subject,
-            "actor_org_id": actor.org_id,
+            "actor_org_id": actor.home_org_id,
             "request_id": request_id,
         },
     )

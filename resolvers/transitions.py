@@ -7,15 +7,16 @@
     PENDING_APPROVAL | REJECTED | BLOCKED ──archive*──▶ ARCHIVED (final)
     (* a reason is required)
 
-`TRANSITIONS` is the whole lifecycle (product brief, "Lifecycle"). A row whose statuses the
-enum does not hold yet (SUSPENDED, BLOCKED, ARCHIVED arrive with their mutations) is defined
-but refused by `change_status` until they exist.
+`TRANSITIONS` is the whole lifecycle (product brief, "Lifecycle"); each row is a mutation
+(graph/organizations/mutations/). Every other move is INVALID_STATUS_TRANSITION on ["id"]
+and writes nothing; ARCHIVED is no row's source, so it is final.
 
 A transition is one conditional UPDATE (`WHERE id = … AND status = <the status it was read
-in>`); its row count says whether this call won, so two people acting at once yield exactly
-one transition on SQLite and PostgreSQL alike. The history entry is written in the same
-transaction (`sql.update_then_insert`: on PostgreSQL in the same statement), and RETURNING
-hands back the updated row.
+in> AND version = <the version it was read in>`); its row count says whether this call won,
+so two people acting at once yield exactly one transition on SQLite and PostgreSQL alike.
+The history entry and the audit entry are written in the same transaction
+(`sql.update_then_insert`: on PostgreSQL in the same statement), and RETURNING hands back
+the updated row.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from models import OrganizationKind, OrganizationStatus
-from resolvers import global_id, rows, sql
+from models import AuditAction, OrganizationKind, OrganizationStatus
+from resolvers import audit, global_id, rows, sql
 from resolvers.actors import Actor, Permission
 from resolvers.errors import (
     ErrorCode,
@@ -35,6 +36,7 @@ from resolvers.errors import (
     InvalidTransition,
     NotFound,
     TaxIdNotVerified,
+    Unavailable,
 )
 from resolvers.organizations import get_organization
 from resolvers.records import OrganizationRecord
@@ -42,6 +44,8 @@ from resolvers.validation.text import is_refused_char
 from resolvers.verification.state import approvable
 
 MAX_NOTE_LENGTH = 2000
+# Edits racing a status change make it read again; a handful of rounds settles any real race.
+ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,7 @@ class Transition:
         return "reason" if self.reason_required else "comment"
 
 
-# Status names, not enum members: SUSPENDED, BLOCKED and ARCHIVED are not in the enum yet.
+# Status names as the brief writes them; `_statuses` turns them into enum members.
 TRANSITIONS: dict[str, Transition] = {
     t.operation: t
     for t in (
@@ -118,15 +122,10 @@ async def approve_customer(
     )
 
 
-async def reject_customer(
-    *, actor: Actor, id: str, reason: str | None, request_id: str | None = None
-) -> OrganizationRecord:
-    return await change_status("reject", actor=actor, id=id, note=reason, request_id=request_id)
-
-
 def _four_eyes(actor: Actor, customer: OrganizationRecord) -> None:
     # The creator is a person in an organization: the same `sub` elsewhere is someone else.
-    if (customer.created_by, customer.created_by_org_id) == (actor.subject, actor.org_id):
+    # Wherever the person acts (X-Organization-ID), they are who their token says.
+    if (customer.created_by, customer.created_by_org_id) == (actor.subject, actor.home_org_id):
         raise Forbidden(
             "Four-eyes rule: someone other than the creator must approve this customer."
         )
@@ -141,41 +140,59 @@ async def change_status(
     request_id: str | None = None,
     check: Check | None = None,
 ) -> OrganizationRecord:
-    """Move the customer `id` along the table's row for `operation`, or say why not."""
+    """Move the customer `id` along the table's row for `operation`, or say why not.
+
+    The UPDATE names the status and the version the customer was read in, so the audit entry
+    written with it carries the version the change makes. When it matches nothing, someone
+    changed the customer in between: a status change makes this one invalid (read again and
+    refuse); an edit (same status, higher version) does not, so the move is tried again."""
     transition = TRANSITIONS[operation]
     sources, target = _statuses(transition)
     text = _note(note, (transition.note_field,), required=transition.reason_required)
-    customer = await actionable_customer(actor, id, transition.permission)
-    if check is not None:
-        await check(actor, customer)
-    if customer.status not in sources:
-        _refuse(customer.status, sources, target)
-    now = datetime.now(UTC)
-    approver = actor.subject if transition.approves else None
-    entry = rows.history_row(
-        organization_id=customer.id,
-        from_status=customer.status,
-        to_status=target,
-        comment=text,
-        actor=actor,
-        now=now,
-        request_id=request_id,
-    )
-    won = await sql.update_then_insert(
-        _UPDATE, customer.id, customer.status, target, now, approver, rows=[entry]
-    )
-    if not won:  # someone else changed it since it was read
-        current = await get_organization(actor=actor, id=customer.id)
-        _refuse(current.status if current else customer.status, sources, target)
-    # RETURNING gave the row as updated: no second read.
-    return OrganizationRecord.from_raw(won[0])
+    for _ in range(ATTEMPTS):
+        customer = await actionable_customer(actor, id, transition.permission)
+        if check is not None:
+            await check(actor, customer)
+        if customer.status not in sources:
+            _refuse(customer.status, sources, target)
+        now = datetime.now(UTC)
+        approver = actor.subject if transition.approves else None
+        entry = rows.history_row(
+            organization_id=customer.id,
+            from_status=customer.status,
+            to_status=target,
+            comment=text,
+            actor=actor,
+            now=now,
+            request_id=request_id,
+        )
+        audited = audit.Entry(
+            organization_id=customer.id,
+            action=AuditAction.STATUS_CHANGED,
+            version=customer.version + 1,
+            occurred_at=now,
+            actor=actor,
+            request_id=request_id,
+            from_status=customer.status,
+            to_status=target,
+            comment=text,
+        )
+        won = await sql.update_then_insert(
+            _UPDATE,
+            customer.id,
+            customer.status,
+            target,
+            now,
+            approver,
+            customer.version,
+            rows=[entry, *audit.rows(audited)],
+        )
+        if won:  # RETURNING gave the row as updated: no second read.
+            return OrganizationRecord.from_raw(won[0])
+    raise Unavailable("The customer keeps changing; try again in a moment.")
 
 
 def _statuses(t: Transition) -> tuple[tuple[OrganizationStatus, ...], OrganizationStatus]:
-    known = OrganizationStatus.__members__
-    missing = [s for s in (*t.sources, t.target) if s not in known]
-    if missing:
-        raise NotImplementedError(f"{t.operation}: no status {', '.join(missing)} yet")
     return tuple(OrganizationStatus(s) for s in t.sources), OrganizationStatus(t.target)
 
 
@@ -184,7 +201,8 @@ def _refuse(
 ) -> None:
     allowed = " or ".join(sources)
     raise InvalidTransition(
-        f"The customer is {status}; only a customer in {allowed} can become {target}."
+        f"The customer is {status}; only a customer in {allowed} can become {target}.",
+        field=("id",),
     )
 
 
@@ -218,11 +236,12 @@ async def actionable_customer(actor: Actor, id: str, permission: Permission) -> 
     return customer
 
 
-# $1 id, $2 from, $3 to, $4 now, $5 approver (NULL unless approving: approval columns keep theirs).
+# $1 id, $2 from, $3 to, $4 now, $5 approver (NULL unless approving: approval columns keep
+# theirs), $6 the version it was read in.
 _UPDATE = f"""
-UPDATE "organization" SET "status" = $3, "updated_at" = $4,
+UPDATE "organization" SET "status" = $3, "updated_at" = $4, "version" = "version" + 1,
     "approved_at" = CASE WHEN CAST($5 AS TEXT) IS NULL THEN "approved_at" ELSE $4 END,
     "approved_by" = COALESCE(CAST($5 AS TEXT), "approved_by")
-WHERE "id" = $1 AND "status" = $2
+WHERE "id" = $1 AND "status" = $2 AND "version" = $6
 RETURNING {sql.columns(OrganizationRecord.columns())}
 """

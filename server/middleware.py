@@ -115,7 +115,12 @@ def http_middleware(settings: Settings) -> list[Middleware]:
                 allow_origins=list(settings.cors_origins),
                 allow_credentials=settings.cors_allow_credentials,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Request-ID",
+                    "X-Organization-ID",
+                ],
                 expose_headers=["X-Request-ID"],
                 max_age=600,
             )

@@ -90,6 +90,7 @@ async def _reset() -> None:
         "tax_id_verification_event",
         "tax_id_verification",
         "idempotency_record",
+        "audit_entry",
         "status_change",
         "address",
         "contact",

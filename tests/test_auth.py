@@ -44,7 +44,7 @@ async def test_viewer_reports_roles_and_permissions(api: Api) -> None:
     assert viewer == {
         "subject": "anna",
         "roles": ["ACCOUNT_MANAGER"],
-        "permissions": ["CREATE_CUSTOMER", "READ"],
+        "permissions": ["CREATE_CUSTOMER", "READ", "UPDATE_CUSTOMER"],
         "organization": {"id": api.world.reseller, "kind": "RESELLER"},
     }
 

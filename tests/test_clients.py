@@ -44,6 +44,12 @@ async def seed(api: Api) -> dict[int, str]:
     return ids
 
 
+SUSPEND = """mutation($input: SuspendCustomerInput!) {
+  suspendCustomer(input: $input) { errors { code } } }"""
+ARCHIVE = """mutation($input: ArchiveCustomerInput!) {
+  archiveCustomer(input: $input) { errors { code } } }"""
+
+
 def names(*numbers: int) -> list[str]:
     return [f"Customer {n:03d}" for n in numbers]
 
@@ -59,6 +65,14 @@ def test_every_operation_is_valid_against_the_schema() -> None:
         "ApproveCustomer",
         "RejectCustomer",
         "ReferenceData",
+        "UpdateCustomer",
+        "SuspendCustomer",
+        "BlockCustomer",
+        "ReactivateCustomer",
+        "ResubmitCustomer",
+        "ArchiveCustomer",
+        "AuditLog",
+        "OrganizationSwitcher",
     }
     for file in files:
         document = parse(file.read_text())
@@ -73,6 +87,12 @@ async def test_refine_data_provider_lists_filters_sorts_pages_and_creates(
 ) -> None:
     node_path = node.node()
     ids = await seed(api)
+    token = api.token(api.world.reseller, "ADMIN")
+    await api.gql(SUSPEND, {"input": {"id": ids[13], "reason": "unpaid"}}, token=token)
+    elsewhere = await api.gql(
+        CREATE, {"input": numbered(90)}, token=api.token(api.world.other_reseller, "ADMIN")
+    )
+    assert elsewhere.data["createCustomer"]["errors"] == []
     async with running(settings) as server:
         done = await asyncio.to_thread(
             node.run,
@@ -82,11 +102,16 @@ async def test_refine_data_provider_lists_filters_sorts_pages_and_creates(
                 "PORTAL_URL": f"{server.url}/graphql",
                 "PORTAL_TOKEN": api.token(api.world.reseller, "ADMIN", sub="refine"),
                 "PORTAL_IDS": ",".join([ids[1], ids[5], ids[9]]),
+                "PORTAL_SWITCH_TOKEN": api.token(api.world.distributor, "ADMIN", sub="refine"),
+                "PORTAL_ORGANIZATION": api.world.reseller,
             },
         )
     report = json.loads(done.stdout)
     pending = [n for n in range(1, CUSTOMERS + 1) if n % 4 in (0, 3)]
     assert report["pendingPage2"] == {"total": len(pending), "names": names(*pending[5:10])}
+    assert report["suspended"] == {"total": 1, "names": names(13)}
+    # Switched into the reseller, the distributor's user sees the reseller's customers only.
+    assert report["actingIn"] == {"total": CUSTOMERS, "everywhere": CUSTOMERS + 1}
     assert report["containsSearch"] == {"total": 10, "names": names(*range(19, 9, -1))}
     assert report["erpDescPage2"] == {
         "total": CUSTOMERS,
@@ -134,8 +159,11 @@ def _erp_sync(url: str, token: str, *args: str) -> subprocess.CompletedProcess[s
 async def test_python_service_with_gql_exports_checks_and_creates_idempotently(
     api: Api, settings: Settings, tmp_path: Path
 ) -> None:
-    await seed(api)
+    ids = await seed(api)
     token = api.token(api.world.reseller, "ADMIN", sub="erp-sync")
+    # Customer 005 is suspended (still exported), 002 archived (never).
+    await api.gql(SUSPEND, {"input": {"id": ids[5], "reason": "unpaid"}}, token=token)
+    await api.gql(ARCHIVE, {"input": {"id": ids[2], "reason": "gone"}}, token=token)
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps(numbered(30)))
     bad.write_text(json.dumps({**numbered(31), "taxId": "NL123", "currency": "XXX"}))
@@ -151,7 +179,10 @@ async def test_python_service_with_gql_exports_checks_and_creates_idempotently(
     assert export.returncode == 0, export.stderr
     rows = [json.loads(line) for line in export.stdout.splitlines()]
     assert [r["erpId"] for r in rows] == [f"ERP-{n:03d}" for n in range(1, CUSTOMERS + 1, 4)]
-    assert all(r["status"] == "ACTIVE" and r["history"]["totalCount"] == 2 for r in rows)
+    statuses = {r["erpId"]: r["status"] for r in rows}
+    assert statuses.pop("ERP-005") == "SUSPENDED"
+    assert set(statuses.values()) == {"ACTIVE"}
+    assert all(r["history"]["totalCount"] == 2 for r in rows if r["status"] == "ACTIVE")
 
     assert check_bad.returncode == 1, check_bad.stderr
     problems = {tuple(e["field"]): e["code"] for e in json.loads(check_bad.stdout)["errors"]}

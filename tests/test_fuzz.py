@@ -153,6 +153,32 @@ def customer_variables(draw: st.DrawFn) -> dict[str, Any]:
     return {"input": draw(st.one_of(st.just(data), json_values))}
 
 
+UPDATE = """
+mutation Update($input: UpdateCustomerInput!) {
+  updateCustomer(input: $input) {
+    customer { id version shortName primaryAddress { country postalCode } }
+    errors { field code message }
+  }
+}
+"""
+
+
+@st.composite
+def update_variables(draw: st.DrawFn) -> dict[str, Any]:
+    """Corrections: some of the form's fields (nested ones too) replaced by anything, plus a
+    version that may be stale or absurd; `id` is filled in by the test."""
+    form = customer_input()
+    patch: dict[str, Any] = {"expectedVersion": draw(st.sampled_from([1, 1, 2, 0, -1, 2**31 - 1]))}
+    for key in draw(st.lists(st.sampled_from([*form, "unknownField"]), max_size=4)):
+        value = form.get(key)
+        if isinstance(value, dict) and draw(st.booleans()):
+            value = {**value, draw(st.sampled_from([*value, "x"])): draw(json_values)}
+        else:
+            value = draw(st.one_of(st.just(value), json_values))
+        patch[key] = value
+    return patch
+
+
 def _check(status: int, text: str) -> None:
     assert status in {200, 400, 413}, text  # 413: over the body limit, also clear
     body = json.loads(text)
@@ -202,6 +228,28 @@ async def test_any_customer_input_gets_a_clear_answer(api: Api, variables: dict[
     response = await api.client.post(
         "/graphql",
         content=json.dumps({"query": CREATE, "variables": variables}),
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )
+    _check(response.status_code, response.text)
+
+
+@FUZZ
+@given(patch=update_variables())
+async def test_any_correction_gets_a_clear_answer(api: Api, patch: dict[str, Any]) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    found = await api.gql(
+        "{ organizations(filter: {kind: {eq: CUSTOMER}}, paging: {limit: 1}) { nodes { id } } }",
+        token=token,
+    )
+    nodes = found.data["organizations"]["nodes"]
+    if nodes:
+        customer = nodes[0]["id"]
+    else:
+        created = await api.gql(CREATE, {"input": customer_input()}, token=token)
+        customer = created.data["createCustomer"]["customer"]["id"]
+    response = await api.client.post(
+        "/graphql",
+        content=json.dumps({"query": UPDATE, "variables": {"input": {**patch, "id": customer}}}),
         headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
     )
     _check(response.status_code, response.text)

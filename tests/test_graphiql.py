@@ -65,6 +65,8 @@ async def test_chromium_runs_the_organizations_query_in_graphiql(api: Api, setti
             env={
                 "PORTAL_URL": f"{server.url}/graphql",
                 "PORTAL_TOKEN": api.token(api.world.distributor, "ADMIN", sub="graphiql"),
+                # The distributor's user acts in the reseller, as the page's example shows.
+                "PORTAL_ORGANIZATION": api.world.reseller,
                 "SCREENSHOT": str(screenshot),
                 "EXPECT_TEXT": "Customer 003",
                 "CHROMIUM": chromium,
@@ -74,7 +76,7 @@ async def test_chromium_runs_the_organizations_query_in_graphiql(api: Api, setti
     assert report["foreignRequests"] == [] and report["consoleErrors"] == []
     assert report["csp"] == CSP
     listed = json.loads(report["result"])["data"]["organizations"]
-    assert {"Demo Distributor", "Customer 001", "Customer 003"} <= {
-        row["shortName"] for row in listed["nodes"]
-    }
+    shown = {row["shortName"] for row in listed["nodes"]}
+    assert {"Demo Distributor", "Customer 001", "Customer 003"} <= shown
+    assert "Northwind Reseller" not in shown  # scoped to the selected reseller
     assert screenshot.stat().st_size > 10_000

@@ -44,6 +44,9 @@ async def test_filter_by_status_lists_what_waits_for_approval(api: Api) -> None:
         "PENDING_APPROVAL": 2,
         "ACTIVE": 1,
         "REJECTED": 0,
+        "SUSPENDED": 0,
+        "BLOCKED": 0,
+        "ARCHIVED": 0,
     }
     tabs = await api.gql(
         COUNTS,

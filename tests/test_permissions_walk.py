@@ -41,6 +41,12 @@ MUTATION_PERMISSIONS = {
     "createCustomer": "CREATE_CUSTOMER",
     "approveCustomer": "APPROVE_CUSTOMER",
     "rejectCustomer": "REJECT_CUSTOMER",
+    "updateCustomer": "UPDATE_CUSTOMER",
+    "suspendCustomer": "APPROVE_CUSTOMER",
+    "blockCustomer": "APPROVE_CUSTOMER",
+    "reactivateCustomer": "APPROVE_CUSTOMER",
+    "resubmitCustomer": "CREATE_CUSTOMER",
+    "archiveCustomer": "APPROVE_CUSTOMER",
     "verifyTaxId": "CREATE_CUSTOMER",
     "importCustomers": "CREATE_CUSTOMER",
 }
@@ -49,6 +55,8 @@ MUTATION_PERMISSIONS = {
 PERSONAL = {
     "Contact": {"firstName", "lastName", "email", "phone", "phoneFormatted"},
     "NormalizedContact": {"firstName", "lastName", "email", "phone"},
+    # An audit entry's values: a contact's old and new name, email, phone among them.
+    "FieldChange": {"oldValue", "newValue"},
 }
 _LOOKS_PERSONAL = re.compile(r"(?i)(email|phone|firstname|lastname|birth|mobile)")
 PLACEHOLDER_ID = "T3JnYW5pemF0aW9uOjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMA"
@@ -200,6 +208,12 @@ async def test_mutations_need_their_permission(api: Api, mutation: str) -> None:
         "createCustomer": customer_input(erpId="999", idempotencyKey="walk"),
         "approveCustomer": {"id": customer},
         "rejectCustomer": {"id": customer, "reason": "walk"},
+        "updateCustomer": {"id": customer, "expectedVersion": 1, "shortName": "walk"},
+        "suspendCustomer": {"id": customer, "reason": "walk"},
+        "blockCustomer": {"id": customer, "reason": "walk"},
+        "reactivateCustomer": {"id": customer},
+        "resubmitCustomer": {"id": customer},
+        "archiveCustomer": {"id": customer, "reason": "walk"},
         "verifyTaxId": {"id": customer},
         "importCustomers": {"file": "not a file", "dryRun": True},
     }
@@ -239,9 +253,25 @@ def _mint_without_roles(api: Api, org: str) -> str:
 
 async def test_personal_data_needs_read_permission_on_every_path(api: Api) -> None:
     customer = await _pending_customer(api)
+    # A replaced contact: the old person lives on in the audit log's values.
+    new_contact = {
+        "firstName": "Piet",
+        "lastName": "Pietersen",
+        "role": "CFO",
+        "email": "piet@copaco.nl",
+        "phone": "+31402506001",
+    }
+    replaced = await api.gql(
+        "mutation($input: UpdateCustomerInput!) "
+        "{ updateCustomer(input: $input) { errors { code } } }",
+        {"input": {"id": customer, "expectedVersion": 1, "primaryContact": new_contact}},
+        token=api.token(api.world.reseller, "ADMIN"),
+    )
+    assert replaced.data["updateCustomer"]["errors"] == []
     paths = _personal_paths(customer)
     assert len(paths) >= 5, paths  # organization, organizations (nodes, edges), node, nodes, ...
-    secrets = {"Jan", "Jansen", "Jan@copaco.nl", "+31402506000", "+31 40 250 6000"}
+    secrets = {"Jan", "Jansen", "Jan@copaco.nl", "+31402506000"}  # the old contact, audited
+    secrets |= {"Piet", "Pietersen", "piet@copaco.nl", "+31402506001", "+31 40 250 6001"}
     admin = api.token(api.world.distributor, "ADMIN")
     seen_by_admin: set[object] = set()
     for query in paths:

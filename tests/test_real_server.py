@@ -17,6 +17,7 @@ import pytest
 
 from models import (
     Address,
+    AuditEntry,
     Contact,
     IdempotencyRecord,
     Organization,
@@ -141,6 +142,40 @@ async def test_concurrent_approve_and_reject_make_one_transition(
     codes = {e["code"] for r in results for e in r["errors"]}
     assert codes == {"INVALID_STATUS_TRANSITION"}
     assert await StatusChange.filter(from_status="PENDING_APPROVAL").count() == 1
+
+
+SUSPEND = """
+mutation($input: SuspendCustomerInput!) {
+  suspendCustomer(input: $input) { customer { status version } errors { field code } }
+}
+"""
+
+
+async def test_twenty_racing_suspends_make_one_transition(
+    api: Api, start_server: StartServer
+) -> None:
+    token = api.token(api.world.reseller, "ADMIN")
+    created = await api.gql(CREATE, {"input": customer_input()}, token=token)
+    customer = created.data["createCustomer"]["customer"]["id"]
+    await api.gql(APPROVE, {"input": {"id": customer}}, token=token)
+    tokens = [api.token(api.world.reseller, "ADMIN", sub=f"s{i}") for i in range(20)]
+    async with start_server() as server, httpx.AsyncClient(base_url=server.url) as client:
+        results = await asyncio.gather(
+            *(
+                _post(client, SUSPEND, {"input": {"id": customer, "reason": "unpaid"}}, t)
+                for t in tokens
+            )
+        )
+    winners = [r for r in results if not r["errors"]]
+    assert len(winners) == 1
+    assert winners[0]["customer"] == {"status": "SUSPENDED", "version": 3}
+    assert all(
+        r["errors"] == [{"field": ["id"], "code": "INVALID_STATUS_TRANSITION"}]
+        for r in results
+        if r["errors"]
+    )
+    assert await StatusChange.filter(to_status="SUSPENDED").count() == 1
+    assert await AuditEntry.filter(to_status="SUSPENDED").count() == 1
 
 
 async def test_sigkill_mid_stream_leaves_no_partial_customer(

@@ -13,6 +13,7 @@ import { chromium } from "playwright-core";
 const {
   PORTAL_URL,
   PORTAL_TOKEN,
+  PORTAL_ORGANIZATION = "",
   SCREENSHOT = "graphiql.png",
   EXPECT_TEXT = "totalCount",
   CHROMIUM = "/usr/bin/chromium",
@@ -62,7 +63,10 @@ try {
   const headers = page.locator(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror");
   await headers.click();
   await page.keyboard.press("Control+A");
-  await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${PORTAL_TOKEN}` }));
+  // With PORTAL_ORGANIZATION, act in that organization as the page's example says.
+  const sent = { Authorization: `Bearer ${PORTAL_TOKEN}` };
+  if (PORTAL_ORGANIZATION) sent["X-Organization-ID"] = PORTAL_ORGANIZATION;
+  await page.keyboard.insertText(JSON.stringify(sent));
   await page.locator(".graphiql-execute-button").click();
 
   // The result editor renders only the lines in view; read its whole text instead.

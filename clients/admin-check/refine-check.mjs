@@ -3,7 +3,11 @@
 // provider raises (the schema no longer accepts what it sends) fails the run.
 //
 //   PORTAL_URL=http://127.0.0.1:8000/graphql PORTAL_TOKEN=<reseller ADMIN token> \
-//   PORTAL_IDS=<id>,<id>,<id> node refine-check.mjs
+//   PORTAL_IDS=<id>,<id>,<id> [PORTAL_SWITCH_TOKEN=<distributor token>
+//   PORTAL_ORGANIZATION=<reseller id>] node refine-check.mjs
+//
+// The "select organization" control is one header: a client built with X-Organization-ID acts
+// in that organization (see `actingIn` below); nothing else in the data provider changes.
 import { createRequire } from "node:module";
 
 import { Client, fetchExchange } from "@urql/core";
@@ -15,19 +19,31 @@ import { operations } from "./src/operations.mjs";
 // resolve; Node loads its CommonJS build instead (same code).
 const dataProvider = createRequire(import.meta.url)("@refinedev/graphql").default;
 
-const { PORTAL_URL, PORTAL_TOKEN, PORTAL_IDS = "" } = process.env;
+const {
+  PORTAL_URL,
+  PORTAL_TOKEN,
+  PORTAL_IDS = "",
+  PORTAL_SWITCH_TOKEN = "",
+  PORTAL_ORGANIZATION = "",
+} = process.env;
 if (!PORTAL_URL || !PORTAL_TOKEN) {
   console.error("Set PORTAL_URL and PORTAL_TOKEN");
   process.exit(2);
 }
 
-const client = new Client({
-  url: PORTAL_URL,
-  exchanges: [fetchExchange],
-  requestPolicy: "network-only",
-  fetchOptions: () => ({ headers: { Authorization: `Bearer ${PORTAL_TOKEN}` } }),
-});
-const provider = dataProvider(client, customerFormOptions);
+// A data provider for `token`, acting in `organization` when given (X-Organization-ID).
+function providerFor(token, organization) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (organization) headers["X-Organization-ID"] = organization;
+  const client = new Client({
+    url: PORTAL_URL,
+    exchanges: [fetchExchange],
+    requestPolicy: "network-only",
+    fetchOptions: () => ({ headers }),
+  });
+  return dataProvider(client, customerFormOptions);
+}
+const provider = providerFor(PORTAL_TOKEN);
 const list = { resource: "organizations", meta: { gqlQuery: operations.OrganizationList } };
 const names = (result) => result.data.map((row) => row.shortName);
 
@@ -41,6 +57,25 @@ const pending = await provider.getList({
   pagination: { currentPage: 2, pageSize: 5 },
 });
 report.pendingPage2 = { total: pending.total, names: names(pending) };
+
+// The SUSPENDED tab (new statuses are plain enum values to the provider).
+const suspended = await provider.getList({
+  ...list,
+  filters: [{ field: "status", operator: "eq", value: "SUSPENDED" }],
+});
+report.suspended = { total: suspended.total, names: names(suspended) };
+
+// A distributor's user switched into a reseller sees what the reseller's own token sees.
+if (PORTAL_SWITCH_TOKEN && PORTAL_ORGANIZATION) {
+  const customers = {
+    ...list,
+    filters: [{ field: "kind", operator: "eq", value: "CUSTOMER" }],
+    pagination: { currentPage: 1, pageSize: 100 },
+  };
+  const acting = await providerFor(PORTAL_SWITCH_TOKEN, PORTAL_ORGANIZATION).getList(customers);
+  const everything = await providerFor(PORTAL_SWITCH_TOKEN).getList(customers);
+  report.actingIn = { total: acting.total, everywhere: everything.total };
+}
 
 // The search box: `contains` becomes iLike "%…%", case-insensitive.
 const search = await provider.getList({

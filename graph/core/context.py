@@ -40,10 +40,22 @@ class Context:
     actor: Actor | None
     # Set when a token was sent but refused; a bad token is never treated as "no token".
     auth_error: str | None = None
+    # The token's own actor when X-Organization-ID moved `actor` into another organization.
+    token_actor: Actor | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)
+
+    @property
+    def person(self) -> Actor | None:
+        """The caller as their token says, wherever they act: the switcher lists from here."""
+        return self.token_actor or self.actor
+
+    def may_read_contacts(self) -> bool:
+        """Whether the caller may read a contact person's details (personal data): the rule
+        `Organization.primaryContact` applies, for every other place that shows them."""
+        return self.actor is not None and self.actor.can(Permission.READ)
 
     def require_actor(self, permission: Permission | None = Permission.READ) -> Actor:
         """The signed-in actor, holding `permission` (READ unless said otherwise): deny by

@@ -6,7 +6,14 @@ own classes (type checkers see real enums, and values pass between layers unconv
 
 import strawberry
 
-from models import ImportRowStatus, ImportStatus, Industry, OrganizationKind, OrganizationStatus
+from models import (
+    AuditAction,
+    ImportRowStatus,
+    ImportStatus,
+    Industry,
+    OrganizationKind,
+    OrganizationStatus,
+)
 from resolvers.actors import Permission, Role
 
 strawberry.enum(
@@ -15,7 +22,13 @@ strawberry.enum(
 )
 strawberry.enum(
     OrganizationStatus,
-    description="Lifecycle: PENDING_APPROVAL, then ACTIVE (approved) or REJECTED.",
+    description="Lifecycle: PENDING_APPROVAL, then ACTIVE (approved) or REJECTED; an ACTIVE "
+    "customer may be SUSPENDED or BLOCKED and reactivated; ARCHIVED is final.",
+)
+strawberry.enum(
+    AuditAction,
+    description="What an audit entry records: CREATED, UPDATED (fields), STATUS_CHANGED, "
+    "TAX_ID_VERIFICATION (a verdict of the tax authority, recorded by the system).",
 )
 strawberry.enum(Industry, description="The customer's sector.")
 strawberry.enum(
@@ -32,6 +45,7 @@ strawberry.enum(Role, description="A person's role inside one organization.")
 strawberry.enum(Permission, description="What the viewer's roles allow.")
 
 __all__ = [
+    "AuditAction",
     "ImportRowStatus",
     "ImportStatus",
     "Industry",

@@ -18,6 +18,7 @@ from graph.core.enums import OrganizationStatus
 from graph.core.paging import PageInfo, cursor, page_info
 from graph.organizations.types import UNLOADED, Organization
 from resolvers import organizations
+from resolvers.actors import Actor
 from resolvers.listing import Filter
 from resolvers.records import (
     AddressRecord,
@@ -45,18 +46,26 @@ class OrganizationConnection:
     page_info: PageInfo = strawberry.field(description="Paging state.")
     filter: strawberry.Private[Filter | None]
     counts_filter: strawberry.Private[Filter | None]
+    # Whose visibility counts use (the switcher lists the person's, not the acting one's).
+    scope: strawberry.Private[Actor | None] = None
+
+    def _actor(self, info: Info) -> Actor:
+        actor = info.context.require_actor()
+        return self.scope or actor
 
     @strawberry.field(description="All matching organizations, over every page.")
     async def total_count(self, info: Info) -> int:
-        actor = info.context.require_actor()
-        return await organizations.count_organizations(actor=actor, filter=self.filter)
+        return await organizations.count_organizations(actor=self._actor(info), filter=self.filter)
 
     @strawberry.field(
         description="Matches per status, ignoring a top-level `status` filter, for status tabs."
     )
     async def counts_by_status(self, info: Info) -> list[StatusCount]:
-        actor = info.context.require_actor()
-        counts = await organizations.count_by_status(actor=actor, filter=self.counts_filter)
+        counts = await organizations.count_by_status(
+            actor=self._actor(info),
+            filter=self.counts_filter,
+            archived=organizations.names_archived(self.filter),
+        )
         return [StatusCount(status=s, count=n) for s, n in counts.items()]
 
     @classmethod
@@ -70,6 +79,7 @@ class OrganizationConnection:
         counts_filter: Filter | None,
         addresses: Mapping[UUID, AddressRecord | None] | None = None,
         contacts: Mapping[UUID, ContactRecord | None] | None = None,
+        scope: Actor | None = None,
     ) -> OrganizationConnection:
         """`addresses`/`contacts`: what the page's query fetched along (None: not fetched)."""
         nodes = [
@@ -87,4 +97,5 @@ class OrganizationConnection:
             page_info=page_info(offset, len(nodes), has_next),
             filter=filter,
             counts_filter=counts_filter,
+            scope=scope,
         )

@@ -43,6 +43,11 @@ class CreateCustomerInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="Same key + same input = same result, never a second customer."
     )
+    approve: bool = strawberry.field(
+        default=False,
+        description="Create and approve in one step (ACTIVE at once): needs APPROVE_CUSTOMER, "
+        "refused (FORBIDDEN) when four eyes are required.",
+    )
     short_name: str = strawberry.field(description="Name used in lists, 1–64 characters.")
     full_name: str = strawberry.field(description="Legal name, 2–255 characters.")
     erp_id: str = strawberry.field(description="Number in the reseller's bookkeeping.")

@@ -21,8 +21,9 @@ from graph.organizations.filters import (
     to_sorting,
 )
 from graph.organizations.inputs import CreateCustomerInput
-from graph.organizations.types import Organization, Viewer, load_organization
+from graph.organizations.types import Organization, load_organization
 from graph.organizations.validation import CustomerValidation
+from graph.organizations.viewer import Viewer
 from resolvers import customer_checks, global_id, organizations
 from resolvers.errors import DomainError
 from resolvers.listing import Window
@@ -45,6 +46,7 @@ class ViewerQueries:
             roles=sorted(actor.roles),
             permissions=sorted(actor.permissions),
             organization_id=actor.org_id,
+            token_organization_id=actor.home_org_id,
         )
 
 

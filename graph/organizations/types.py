@@ -16,11 +16,11 @@ import strawberry
 
 from graph.core.context import Info
 from graph.core.convert import convert
-from graph.core.enums import Industry, OrganizationKind, OrganizationStatus, Permission, Role
+from graph.core.enums import AuditAction, Industry, OrganizationKind, OrganizationStatus
 from graph.core.node import Node, node_loader
-from graph.core.paging import PageInfo, cursor, page_info, position
+from graph.core.paging import DEFAULT_PAGE_SIZE, PageInfo, cursor, page_info, position
 from graph.verification.types import TaxIdVerification
-from resolvers import global_id
+from resolvers import audit, global_id
 from resolvers.records import (
     AddressRecord,
     ContactRecord,
@@ -38,6 +38,7 @@ class Unloaded(Enum):
 
 
 UNLOADED = Unloaded.UNLOADED
+MAX_AUDIT_PAGE = 100
 R = TypeVar("R")
 T = TypeVar("T")
 
@@ -97,6 +98,10 @@ class Organization(Node):
     created_by: str | None = strawberry.field(description="Token subject of the creator.")
     approved_at: datetime | None = strawberry.field(description="When it was approved.")
     approved_by: str | None = strawberry.field(description="Token subject of the approver.")
+    version: int = strawberry.field(
+        description="1 at creation, +1 with every change a person writes; updateCustomer's "
+        "expectedVersion must match it."
+    )
     record: strawberry.Private[OrganizationRecord]
     # What a list fetched in its own statement; UNLOADED: ask the DataLoader.
     address: strawberry.Private[AddressRecord | None | Unloaded] = UNLOADED
@@ -145,6 +150,34 @@ class Organization(Node):
         changes = await info.context.loaders.history.load(self.record.id) or []
         return history_page(changes, first=first, after=after)
 
+    @strawberry.field(
+        description="Every change, oldest first: creation, each edit (old and new values), "
+        "each status change, each tax-authority verdict."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size (max 100).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
+    ) -> AuditEntryConnection:
+        info.context.require_actor()
+        start = position(after) + 1 if after else 0
+        size = min(max(0, first if first is not None else DEFAULT_PAGE_SIZE), MAX_AUDIT_PAGE)
+        found = await audit.page(self.record.id, offset=start, limit=size + 1)
+        page = found[:size]
+        contacts = info.context.may_read_contacts()
+        nodes = [AuditEntry.from_stored(e, contacts=contacts) for e in page]
+        return AuditEntryConnection(
+            edges=[AuditEntryEdge(cursor=cursor(start + i), node=n) for i, n in enumerate(nodes)],
+            nodes=nodes,
+            page_info=page_info(start, len(nodes), len(found) > size),
+            organization_id=self.record.id,
+        )
+
     @classmethod
     def from_record(
         cls,
@@ -168,6 +201,7 @@ class Organization(Node):
             created_by=r.created_by,
             approved_at=r.approved_at,
             approved_by=r.approved_by,
+            version=r.version,
             record=r,
             address=address,
             contact=contact,
@@ -210,17 +244,77 @@ class StatusChange(Node):
         )
 
 
-@strawberry.type(description="The signed-in person.")
-class Viewer:
-    subject: str = strawberry.field(description="Token subject (`sub` claim).")
-    roles: list[Role] = strawberry.field(description="Roles in the current organization.")
-    permissions: list[Permission] = strawberry.field(description="What those roles allow here.")
+@strawberry.type(description="One edited field, with its old and new canonical value.")
+class FieldChange:
+    field: str = strawberry.field(description='Dotted path, e.g. "primaryAddress.city".')
+    old_value: str | None = strawberry.field(
+        description="Before; null when there was none, or for contact fields you may not read."
+    )
+    new_value: str | None = strawberry.field(
+        description="After; null when there is none, or for contact fields you may not read."
+    )
+
+
+@strawberry.type(description="One entry of an organization's audit log.")
+class AuditEntry(Node):
+    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
+    request_id: str | None = strawberry.field(description="ID of the request that made it.")
+    actor: Actor | None = strawberry.field(
+        description="Who made the change; null for the system (tax-authority verdicts)."
+    )
+    action: AuditAction = strawberry.field(description="What kind of change.")
+    changes: list[FieldChange] = strawberry.field(
+        description="UPDATED: one entry per changed field, in form order."
+    )
+    from_status: OrganizationStatus | None = strawberry.field(
+        description="STATUS_CHANGED: the status before."
+    )
+    to_status: OrganizationStatus | None = strawberry.field(
+        description="CREATED and STATUS_CHANGED: the status after."
+    )
+    comment: str | None = strawberry.field(description="The reason or comment given.")
+
+    @classmethod
+    def from_stored(cls, e: audit.StoredEntry, *, contacts: bool) -> AuditEntry:
+        """`contacts`: whether the reader may read the contact (personal values are hidden
+        otherwise; the field names stay, so the reader still sees that it changed)."""
+        return cls(
+            id=strawberry.ID(global_id.encode("AuditEntry", e.id)),
+            occurred_at=e.occurred_at,
+            request_id=e.request_id,
+            actor=None
+            if e.actor_subject is None
+            else Actor(subject=e.actor_subject, organization_id=e.actor_org_id),
+            action=e.action,
+            changes=[
+                FieldChange(field=c.field, old_value=c.old, new_value=c.new)
+                if contacts or not c.personal
+                else FieldChange(field=c.field, old_value=None, new_value=None)
+                for c in e.changes
+            ],
+            from_status=e.from_status,
+            to_status=e.to_status,
+            comment=e.comment,
+        )
+
+
+@strawberry.type(description="An audit entry in a list, with its cursor.")
+class AuditEntryEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+    node: AuditEntry = strawberry.field(description="The entry.")
+
+
+@strawberry.type(description="A page of audit entries, oldest first.")
+class AuditEntryConnection:
+    edges: list[AuditEntryEdge] = strawberry.field(description="Rows with cursors.")
+    nodes: list[AuditEntry] = strawberry.field(description="Rows without cursors.")
+    page_info: PageInfo = strawberry.field(description="Paging state.")
     organization_id: strawberry.Private[UUID]
 
-    @strawberry.field(description="The organization the person acts in.")
-    async def organization(self, info: Info) -> Organization | None:
+    @strawberry.field(description="All entries, over every page.")
+    async def total_count(self, info: Info) -> int:
         info.context.require_actor()
-        return await load_organization(info, self.organization_id)
+        return await audit.count(self.organization_id)
 
 
 @strawberry.type(description="A status change in a list, with its cursor.")
@@ -261,6 +355,14 @@ async def load_organization(info: Info, id: UUID) -> Organization | None:
     """The organization, if the actor may see it (batched per request by the DataLoader)."""
     found = await info.context.loaders.organization.load(id)
     return Organization.from_record(found) if found else None
+
+
+@node_loader(AuditEntry)
+async def load_audit_entry(info: Info, id: UUID) -> AuditEntry | None:
+    actor = info.context.require_actor()
+    found = (await audit.get_entries(actor=actor, ids=[id])).get(id)
+    contacts = info.context.may_read_contacts()
+    return AuditEntry.from_stored(found, contacts=contacts) if found else None
 
 
 @node_loader(StatusChange)

@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+from models import AuditAction
 from models import TaxIdVerificationStatus as Status
-from resolvers import sql
+from resolvers import audit, sql
 from resolvers.atomic import atomic
 from resolvers.jobs import JobContext, Retry, job_row
 from resolvers.verification.registries import HMRC, VIES, VIES_PREFIXES, NoAnswer, Verdict
@@ -181,3 +182,19 @@ async def _record(
             },
         )
     )
+    # The audit log records every verdict too, by the system (no actor), without raising the
+    # version: versions count what people write, so a form loaded before it is not stale.
+    current = await sql.fetch('SELECT "version" FROM "organization" WHERE "id" = $1', org_id)
+    if current:
+        await audit.record(
+            audit.Entry(
+                organization_id=org_id,
+                action=AuditAction.TAX_ID_VERIFICATION,
+                version=int(current[0]["version"]),
+                occurred_at=now,
+                actor=None,
+                request_id=None,
+                comment=verdict.consultation_number or message,
+                changes=(audit.FieldChange("taxIdVerification.status", "PENDING", status.value),),
+            )
+        )

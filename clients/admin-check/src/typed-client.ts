@@ -4,6 +4,12 @@
 import type {
   ApproveCustomerMutation,
   ApproveCustomerMutationVariables,
+  ArchiveCustomerMutation,
+  ArchiveCustomerMutationVariables,
+  AuditLogQuery,
+  AuditLogQueryVariables,
+  BlockCustomerMutation,
+  BlockCustomerMutationVariables,
   CreateCustomerInput,
   CreateCustomerMutation,
   CreateCustomerMutationVariables,
@@ -12,10 +18,21 @@ import type {
   OrganizationProfileQuery,
   OrganizationProfileQueryVariables,
   OrganizationStatus,
+  OrganizationSwitcherQuery,
+  OrganizationSwitcherQueryVariables,
+  ReactivateCustomerMutation,
+  ReactivateCustomerMutationVariables,
   ReferenceDataQuery,
   ReferenceDataQueryVariables,
   RejectCustomerMutation,
   RejectCustomerMutationVariables,
+  ResubmitCustomerMutation,
+  ResubmitCustomerMutationVariables,
+  SuspendCustomerMutation,
+  SuspendCustomerMutationVariables,
+  UpdateCustomerInput,
+  UpdateCustomerMutation,
+  UpdateCustomerMutationVariables,
   ValidateCustomerQuery,
   ValidateCustomerQueryVariables,
 } from "./generated/operations";
@@ -30,6 +47,14 @@ interface Operations {
   ApproveCustomer: [ApproveCustomerMutation, ApproveCustomerMutationVariables];
   RejectCustomer: [RejectCustomerMutation, RejectCustomerMutationVariables];
   ReferenceData: [ReferenceDataQuery, ReferenceDataQueryVariables];
+  UpdateCustomer: [UpdateCustomerMutation, UpdateCustomerMutationVariables];
+  SuspendCustomer: [SuspendCustomerMutation, SuspendCustomerMutationVariables];
+  BlockCustomer: [BlockCustomerMutation, BlockCustomerMutationVariables];
+  ReactivateCustomer: [ReactivateCustomerMutation, ReactivateCustomerMutationVariables];
+  ResubmitCustomer: [ResubmitCustomerMutation, ResubmitCustomerMutationVariables];
+  ArchiveCustomer: [ArchiveCustomerMutation, ArchiveCustomerMutationVariables];
+  AuditLog: [AuditLogQuery, AuditLogQueryVariables];
+  OrganizationSwitcher: [OrganizationSwitcherQuery, OrganizationSwitcherQueryVariables];
 }
 type Name = keyof Operations;
 
@@ -58,7 +83,14 @@ export class PortalClient {
     private readonly token: string,
     /** The text of clients/operations/<Name>.graphql for each operation. */
     private readonly documents: Record<Name, string>,
+    /** The organization to act in (X-Organization-ID); the token's own when undefined. */
+    private readonly organization?: string,
   ) {}
+
+  /** The same client acting in another organization (the "select organization" control). */
+  actingIn(organization: string): PortalClient {
+    return new PortalClient(this.url, this.token, this.documents, organization);
+  }
 
   async request<N extends Name>(name: N, variables: Operations[N][1]): Promise<Operations[N][0]> {
     const response = await fetch(this.url, {
@@ -67,6 +99,7 @@ export class PortalClient {
         "Content-Type": "application/json",
         Accept: "application/graphql-response+json, application/json",
         Authorization: `Bearer ${this.token}`,
+        ...(this.organization ? { "X-Organization-ID": this.organization } : {}),
       },
       body: JSON.stringify({ query: this.documents[name], operationName: name, variables }),
     });
@@ -123,6 +156,49 @@ export class PortalClient {
   async reject(id: string, reason: string) {
     const { rejectCustomer } = await this.request("RejectCustomer", { input: { id, reason } });
     return rejectCustomer;
+  }
+
+  /** Save an edit form: STALE_VERSION when someone saved in between (reload and redo). */
+  async update(input: UpdateCustomerInput) {
+    const { updateCustomer } = await this.request("UpdateCustomer", { input });
+    if (updateCustomer.errors.length) {
+      const stale = updateCustomer.errors.some((e) => e.code === "STALE_VERSION");
+      return { ok: false as const, stale, errors: fieldErrors(updateCustomer.errors) };
+    }
+    return { ok: true as const, customer: updateCustomer.customer };
+  }
+
+  async suspend(id: string, reason: string) {
+    return (await this.request("SuspendCustomer", { input: { id, reason } })).suspendCustomer;
+  }
+
+  async block(id: string, reason: string) {
+    return (await this.request("BlockCustomer", { input: { id, reason } })).blockCustomer;
+  }
+
+  async reactivate(id: string, comment?: string) {
+    const input = comment === undefined ? { id } : { id, comment };
+    return (await this.request("ReactivateCustomer", { input })).reactivateCustomer;
+  }
+
+  async resubmit(id: string, comment?: string) {
+    const input = comment === undefined ? { id } : { id, comment };
+    return (await this.request("ResubmitCustomer", { input })).resubmitCustomer;
+  }
+
+  async archive(id: string, reason: string) {
+    return (await this.request("ArchiveCustomer", { input: { id, reason } })).archiveCustomer;
+  }
+
+  async auditLog(id: string, first = 50, after?: string) {
+    const { organization } = await this.request("AuditLog", { id, first, after });
+    return organization?.auditLog ?? null;
+  }
+
+  /** What the "select organization" control offers. */
+  async switchable(search?: string) {
+    const { viewer } = await this.request("OrganizationSwitcher", { search, first: 20 });
+    return viewer?.organizations.nodes ?? [];
   }
 
   async referenceData() {

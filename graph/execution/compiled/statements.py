@@ -254,19 +254,27 @@ async def connection(
             )
             pairs.append((key, f"({params.splice(*count)})"))
         elif part == "countsByStatus":
-            pairs.append((key, _counts(spec, actor, counts_filter, params, gql)))
+            # The tabs of a list that names ARCHIVED count archived customers too, as on
+            # the normal path (the counts' own filter no longer has the status in it).
+            archived = organizations.names_archived(domain_filter)
+            pairs.append((key, _counts(spec, actor, counts_filter, archived, params, gql)))
     return f"{cte}SELECT {d.body(d.obj(pairs))}"
 
 
 def _counts(
-    spec: list[tuple[str, str]], actor: Actor, filter_: Any, params: Params, gql: GraphQLSchema
+    spec: list[tuple[str, str]],
+    actor: Actor,
+    filter_: Any,
+    archived: bool,
+    params: Params,
+    gql: GraphQLSchema,
 ) -> str:
     """Every status of the enum, in its order, with its count (0 when none match)."""
     d = params.dialect
     grouped = _cached_sql(
-        ("counts", _actor_key(actor, params), repr(filter_)),
+        ("counts", _actor_key(actor, params), repr(filter_), archived),
         lambda: (
-            organizations.scoped(actor, filter_)
+            organizations.scoped(actor, filter_, archived=archived)
             .annotate(n=Count("id"))
             .group_by("status")
             .values("status", "n")

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import strawberry
 
-from graph.core.errors import UserError, errors_field
+from graph.core.context import Info
+from graph.core.errors import UserError, errors_field, user_errors
 from graph.organizations.types import Organization
+from resolvers import transitions
+from resolvers.errors import DomainError
 
 
 @strawberry.type(description="Result of a mutation that changes a customer.")
@@ -34,3 +37,27 @@ def customer_payload(operation: str, *, status: str) -> type[CustomerPayload]:
         )
 
     return Payload
+
+
+async def change_status(
+    info: Info,
+    operation: str,
+    *,
+    id: str,
+    note: str | None,
+    payload: type[CustomerPayload],
+) -> CustomerPayload:
+    """Run the lifecycle table's row `operation` (resolvers/transitions.py) for a mutation
+    field: the customer as it is now, or every problem in the payload."""
+    ctx = info.context
+    try:
+        record = await transitions.change_status(
+            operation,
+            actor=ctx.require_actor(permission=None),
+            id=id,
+            note=note,
+            request_id=ctx.request_id,
+        )
+    except DomainError as error:
+        return payload(errors=user_errors(error))
+    return payload(customer=Organization.from_record(record))

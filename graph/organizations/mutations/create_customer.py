@@ -17,7 +17,8 @@ from resolvers.errors import DomainError
 @strawberry.type(description="Result of createCustomer.")
 class CreateCustomerPayload:
     customer: Organization | None = strawberry.field(
-        default=None, description="The new customer (PENDING_APPROVAL); null when errors."
+        default=None,
+        description="The new customer (PENDING_APPROVAL; ACTIVE with `approve`); null when errors.",
     )
     replayed: bool = strawberry.field(
         default=False,
@@ -49,6 +50,8 @@ class CreateCustomerMutation:
                 idempotency_ttl=ctx.settings.idempotency_ttl_seconds,
                 verification=ctx.settings,
                 request_id=ctx.request_id,
+                approve=input.approve,
+                four_eyes=ctx.settings.four_eyes,
             )
         except DomainError as error:
             return CreateCustomerPayload(errors=user_errors(error))

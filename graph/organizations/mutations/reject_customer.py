@@ -7,11 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graph.core.context import Info
-from graph.core.errors import user_errors
-from graph.organizations.mutations.base import CustomerPayload, customer_payload
-from graph.organizations.types import Organization
-from resolvers import transitions
-from resolvers.errors import DomainError
+from graph.organizations.mutations.base import CustomerPayload, change_status, customer_payload
 
 RejectCustomerPayload = customer_payload("rejectCustomer", status="REJECTED")
 
@@ -33,14 +29,6 @@ class RejectCustomerMutation:
         info: Info,
         input: Annotated[RejectCustomerInput, strawberry.argument(description="Which and why.")],
     ) -> CustomerPayload:
-        ctx = info.context
-        try:
-            record = await transitions.reject_customer(
-                actor=ctx.require_actor(permission=None),
-                id=input.id,
-                reason=input.reason,
-                request_id=ctx.request_id,
-            )
-        except DomainError as error:
-            return RejectCustomerPayload(errors=user_errors(error))
-        return RejectCustomerPayload(customer=Organization.from_record(record))
+        return await change_status(
+            info, "reject", id=input.id, note=input.reason, payload=RejectCustomerPayload
+        )

@@ -6,7 +6,9 @@
   var EXAMPLE = [
     "# Paste a token into the Headers tab below:",
     '#   {"Authorization": "Bearer <token printed by `portal serve`>"}',
-    "# then press the run button (or Ctrl-Enter).",
+    "# then press the run button (or Ctrl-Enter). To act in an organization below your",
+    "# token's (the SELECT ORGANIZATION control), add its ID from viewer.organizations:",
+    '#   {"Authorization": "Bearer <token>", "X-Organization-ID": "<organization ID>"}',
     "query Organizations {",
     "  organizations(sorting: [{ field: shortName, direction: ASC }], paging: { limit: 20 }) {",
     "    totalCount",

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_name_sorting'), ('models', '0003_tax_id_verification')]
+    dependencies = [('models', '0005_lifecycle')]
 
     initial = False
 
