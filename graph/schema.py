@@ -25,6 +25,8 @@ from graph.execution.compiled import CompiledReads
 from graph.execution.executor import FastExecutor
 from graph.execution.limits import DocumentLimiter
 from graph.execution.operation import OperationChoice
+from graph.imports.mutations import ImportMutations
+from graph.imports.queries import ImportQueries
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
@@ -36,12 +38,14 @@ Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 @strawberry.type(name="Query", description="Reads.")
-class Query(ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries, WebhookQueries):
+class Query(
+    ViewerQueries, NodeQueries, OrganizationQueries, ReferenceQueries, ImportQueries, WebhookQueries
+):
     pass
 
 
 @strawberry.type(name="Mutation", description="Writes.")
-class Mutation(OrganizationMutations, VerificationMutations, WebhookMutations):
+class Mutation(OrganizationMutations, VerificationMutations, ImportMutations, WebhookMutations):
     pass
 
 

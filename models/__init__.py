@@ -1,10 +1,13 @@
 """Persistence: Tortoise models and their migrations. Imports neither resolvers nor graph."""
 
 from models.audit import AuditEntry
+from models.customer_import import CustomerImport, ImportRow
 from models.enums import (
     AuditAction,
     DeliveryStatus,
     EventType,
+    ImportRowStatus,
+    ImportStatus,
     Industry,
     JobStatus,
     OrganizationKind,
@@ -32,6 +35,8 @@ __models__ = [
     Endpoint,
     Delivery,
     DeliveryAttempt,
+    CustomerImport,
+    ImportRow,
     TaxIdVerification,
     TaxIdVerificationEvent,
 ]
@@ -47,7 +52,11 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "Contact",
+    "CustomerImport",
     "IdempotencyRecord",
+    "ImportRow",
+    "ImportRowStatus",
+    "ImportStatus",
     "Industry",
     "Job",
     "JobStatus",

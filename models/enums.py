@@ -68,3 +68,21 @@ class DeliveryStatus(StrEnum):
     PENDING = "PENDING"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+
+
+class ImportStatus(StrEnum):
+    """QUEUED until a worker takes it up; COMPLETED when every row was handled (some may have
+    failed); FAILED when the file could not be read."""
+
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+class ImportRowStatus(StrEnum):
+    PENDING = "PENDING"  # not handled yet
+    CREATED = "CREATED"
+    VALID = "VALID"  # a dry run's row that would be created
+    FAILED = "FAILED"
+    DUPLICATE = "DUPLICATE"  # a customer with its ERP ID, tax ID or registration number exists

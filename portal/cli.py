@@ -1,4 +1,5 @@
-"""The `portal` command: serve, worker, simulate-registries, migrate, token, export-schema."""
+"""The `portal` command: serve, worker, simulate-registries, migrate, token, export-schema,
+import, export."""
 
 from __future__ import annotations
 
@@ -44,7 +45,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--sub", default="cli", help="subject (who the token speaks for)")
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", "-o", type=Path, help="write to this file instead of stdout")
+    exporting = commands.add_parser("export", help="download organizations as CSV (UTF-8)")
+    exporting.add_argument("--token", required=True, help="bearer token")
+    exporting.add_argument("--url", default=None, help="the portal, e.g. http://127.0.0.1:8000")
+    exporting.add_argument("--status", help="only this status, e.g. PENDING_APPROVAL")
+    exporting.add_argument("--output", "-o", type=Path, help="write here instead of stdout")
+    importing = commands.add_parser("import", help="import customers from a CSV or XLSX file")
+    importing.add_argument("file", type=Path, help="the spreadsheet (the template's columns)")
+    importing.add_argument("--token", required=True, help="bearer token")
+    importing.add_argument("--url", default=None, help="the portal, e.g. http://127.0.0.1:8000")
+    importing.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
     args = parser.parse_args(argv)
+    if args.command == "import":
+        from portal import client
+
+        url = args.url or client.DEFAULT_URL
+        return client.import_file(url=url, token=args.token, path=args.file, dry_run=args.dry_run)
+    if args.command == "export":
+        from portal import client
+
+        url = args.url or client.DEFAULT_URL
+        return client.export(url=url, token=args.token, status=args.status, output=args.output)
     try:
         settings = Settings.from_env()
     except SettingsError as error:

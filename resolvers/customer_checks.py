@@ -38,7 +38,7 @@ async def check_customer(
     """
     if not actor.can(Permission.CREATE_CUSTOMER):
         raise Forbidden("Your role does not allow creating customers.")
-    reseller, reseller_errors = await _target_reseller(actor, reseller_id)
+    reseller, reseller_errors = await target_reseller(actor, reseller_id)
     result = validate_customer(draft, currencies=currencies)
     errors = [*reseller_errors, *result.errors]
     if duplicates and reseller is not None and not result.errors:
@@ -46,7 +46,7 @@ async def check_customer(
     return Checked(result.normalized, reseller, errors)
 
 
-async def _target_reseller(
+async def target_reseller(
     actor: Actor, reseller_id: str | None
 ) -> tuple[UUID | None, list[FieldError]]:
     """The reseller the customer is created under, or the error that says why there is none."""

@@ -50,6 +50,8 @@ class ErrorCode(StrEnum):
     NOT_EDITABLE = "NOT_EDITABLE"
     TAX_ID_NOT_VERIFIED = "TAX_ID_NOT_VERIFIED"
     LIMIT_REACHED = "LIMIT_REACHED"
+    TOO_LARGE = "TOO_LARGE"  # an uploaded file past PORTAL_IMPORT_MAX_BYTES
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"  # an uploaded file past PORTAL_IMPORT_MAX_ROWS
 
 
 @dataclass(frozen=True, slots=True)

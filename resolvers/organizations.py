@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
-from tortoise.expressions import RawSQL, Subquery
+from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
@@ -172,6 +172,30 @@ async def list_organizations(
     if with_contact:
         listing = replace(listing, contacts=_related(rows, _CONTACT_COLUMNS, ContactRecord))
     return listing
+
+
+async def scan_organizations(
+    *, actor: Actor, filter: Filter | None, batch: int = 500
+) -> AsyncIterator[Listing]:
+    """Every visible organization matching `filter` in creation order, with address and
+    contact, one batch at a time: keyset paging on (created_at, id), so each batch costs the
+    same and memory holds one batch whatever the total (the CSV export streams this)."""
+    columns = [*_ORG_COLUMNS, *_ADDRESS_COLUMNS, *_CONTACT_COLUMNS]
+    query = scoped(actor, filter)
+    while True:
+        rows = await query.order_by("created_at", "id").limit(batch).values(*columns)
+        if not rows:
+            return
+        yield Listing(
+            [OrganizationRecord.from_row({c: row[c] for c in _ORG_COLUMNS}) for row in rows],
+            addresses=_related(rows, _ADDRESS_COLUMNS, AddressRecord),
+            contacts=_related(rows, _CONTACT_COLUMNS, ContactRecord),
+        )
+        if len(rows) < batch:
+            return
+        last_at, last_id = rows[-1]["created_at"], rows[-1]["id"]
+        after = Q(created_at__gt=last_at) | Q(created_at=last_at, id__gt=last_id)
+        query = scoped(actor, filter).filter(after)
 
 
 R = TypeVar("R", AddressRecord, ContactRecord)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from resolvers.webhooks.delivery import Render
 from server.graphiql import graphiql_routes
 from server.middleware import http_middleware
 from server.observability import RequestObserver, configure_access_log, metrics
+from server.spreadsheets import spreadsheet_routes
 from server.view import GraphQLEndpoint
 from settings import Settings
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.access_log:
         configure_access_log()
     graphql = GraphQLEndpoint(settings)
+    assert isinstance(graphql.schema, strawberry.Schema)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *spreadsheet_routes(graphql.schema),
             *([Route("/metrics", metrics)] if settings.metrics else []),
             *graphiql_routes(settings.graphiql),
         ],

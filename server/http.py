@@ -7,8 +7,9 @@ What this adds to Strawberry's ASGI view:
 - request errors (unparsable JSON, bad parameters, a document that does not parse or validate,
   variables that do not coerce) answer without a `data` entry, 400 under
   `application/graphql-response+json` and 200 under `application/json`; every error body is JSON;
-- POST accepts only `application/json` (415 otherwise), so a browser cannot send a query from
-  a plain HTML form; GET runs queries only (405 for a mutation);
+- POST accepts `application/json` (415 otherwise), so a browser cannot send a query from a
+  plain HTML form, and `multipart/form-data` (file uploads) only with an Authorization header,
+  which no cross-site form can send; GET runs queries only (405 for a mutation);
 - a per-operation time limit (503 with OPERATION_TIMEOUT when it runs out);
 - bodies are decoded by orjson, which refuses bytes that are not UTF-8, lone surrogates and
   nesting deeper than 1024 with a 400 (the stock decoder answered the first with a text/plain
@@ -24,6 +25,9 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web.request import FormData, StarletteRequestAdapter
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -41,6 +45,19 @@ from settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
+
+
+class UploadRequestAdapter(StarletteRequestAdapter):
+    """Multipart bodies as the GraphQL multipart request spec has them: `operations`, `map`
+    and one file (importCustomers takes one); the body limit already bounds their size."""
+
+    async def get_form_data(self) -> FormData:
+        try:
+            form = await self._request.form(max_files=1, max_fields=2)
+        except (StarletteHTTPException, MultiPartException) as error:
+            raise ValueError(str(error)) from error
+        return FormData(files=form, form=form)
 
 
 class RequestError(Exception):
@@ -100,6 +117,7 @@ def _is_request_error(result: ExecutionResult) -> bool:
 
 class GraphQLView(GraphQL[Context, None]):
     settings: Settings
+    request_adapter_class = UploadRequestAdapter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,10 +128,21 @@ class GraphQLView(GraphQL[Context, None]):
         try:
             if request.method == "POST":
                 content_type = request.headers.get("content-type", "")
-                if content_type.partition(";")[0].strip().lower() != JSON:
+                media_type = content_type.partition(";")[0].strip().lower()
+                if media_type == MULTIPART:
+                    # A browser sends multipart forms cross-site without asking, but never
+                    # with an Authorization header: requiring one keeps forms out (CSRF).
+                    if "authorization" not in request.headers:
+                        raise RequestError(
+                            401,
+                            "Multipart requests need a bearer token (`Authorization: Bearer`).",
+                            code="UNAUTHENTICATED",
+                        )
+                elif media_type != JSON:
                     raise RequestError(
                         415,
-                        "Send the request as JSON: `Content-Type: application/json`.",
+                        "Send the request as JSON: `Content-Type: application/json` (or a "
+                        "file upload as `multipart/form-data`).",
                         code="UNSUPPORTED_MEDIA_TYPE",
                     )
             response = await self.run(request)
@@ -123,6 +152,8 @@ class GraphQLView(GraphQL[Context, None]):
             response = self._error(e.status, e.message, media, e.extensions, e.headers)
         except Unavailable as e:  # the database could not serve authentication in time
             response = self._error(503, str(e), media, e.extensions)
+        finally:
+            await request.close()  # an uploaded file's temporary file, if any
         await response(scope, receive, send)
 
     def _error(

@@ -20,17 +20,30 @@ class BodySizeLimit:
     otherwise hold its connection for as long as it likes (the head has its own limit, in
     server/protocol.py)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float = 30.0) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, timeout: float = 30.0, upload_max_bytes: int = 0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout = timeout
+        # A multipart upload (an import file) has its own bound, and only with an
+        # Authorization header, so an anonymous client cannot make us hold a file.
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+
+    def _limit(self, scope: Scope) -> tuple[int, str, str]:
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"").lower()
+        if content_type.startswith(b"multipart/form-data") and b"authorization" in headers:
+            return self.upload_max_bytes, "importMaxBytes", "PORTAL_IMPORT_MAX_BYTES"
+        return self.max_bytes, "maxBodyBytes", "PORTAL_MAX_BODY_BYTES"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._too_large(send)
+        if declared.isdigit() and int(declared) > limit[0]:
+            return await self._too_large(send, *limit)
         chunks: list[bytes] = []
         size, more = 0, True
         try:
@@ -41,8 +54,8 @@ class BodySizeLimit:
                         return None
                     chunk = message.get("body", b"")
                     size += len(chunk)
-                    if size > self.max_bytes:
-                        return await self._too_large(send)
+                    if size > limit[0]:
+                        return await self._too_large(send, *limit)
                     chunks.append(chunk)
                     more = message.get("more_body", False)
         except TimeoutError:
@@ -58,12 +71,9 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
-        message = (
-            f"The request body is larger than the limit of {self.max_bytes} bytes "
-            "(PORTAL_MAX_BODY_BYTES)."
-        )
-        await _refuse(send, 413, message, "maxBodyBytes", self.max_bytes)
+    async def _too_large(self, send: Send, max_bytes: int, name: str, setting: str) -> None:
+        message = f"The request body is larger than the limit of {max_bytes} bytes ({setting})."
+        await _refuse(send, 413, message, name, max_bytes)
 
     async def _too_slow(self, send: Send) -> None:
         message = (
@@ -87,6 +97,9 @@ async def _refuse(send: Send, status: int, message: str, limit: str, most: float
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 def http_middleware(settings: Settings) -> list[Middleware]:
@@ -117,6 +130,8 @@ def http_middleware(settings: Settings) -> list[Middleware]:
             BodySizeLimit,
             max_bytes=settings.max_body_bytes,
             timeout=settings.body_timeout_seconds,
+            # The file plus the multipart request's `operations` and `map` fields.
+            upload_max_bytes=settings.import_max_bytes + MULTIPART_OVERHEAD_BYTES,
         )
     )
     return stack

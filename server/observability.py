@@ -49,7 +49,14 @@ access_log = logging.getLogger("portal.access")
 # "other"; operations without a name as "anonymous".
 MAX_OPERATION_NAMES = 200
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
-_ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
+_ROUTES = (
+    "/graphql",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/imports/template.csv",
+    "/exports/organizations.csv",
+)
 # Probes and scrapes arrive every few seconds; logging them would drown the real traffic.
 _QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
 

@@ -178,6 +178,11 @@ class Settings:
     hmrc_client_id: str = ""
     hmrc_client_secret: str = ""
 
+    # Customer imports (resolvers/imports): the largest file and the most customer rows one
+    # upload may hold; larger ones are refused before anything is written.
+    import_max_bytes: int = 10 * 1024 * 1024
+    import_max_rows: int = 10000
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -319,6 +324,8 @@ class Settings:
             hmrc_url=_url(env, "PORTAL_HMRC_URL", d.hmrc_url),
             hmrc_client_id=env.get("PORTAL_HMRC_CLIENT_ID", "").strip(),
             hmrc_client_secret=env.get("PORTAL_HMRC_CLIENT_SECRET", "").strip(),
+            import_max_bytes=int(_positive(env, "PORTAL_IMPORT_MAX_BYTES", d.import_max_bytes)),
+            import_max_rows=int(_positive(env, "PORTAL_IMPORT_MAX_ROWS", d.import_max_rows)),
         )
         if not 0 <= settings.db_pool_min <= settings.db_pool_max:
             raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")

@@ -42,6 +42,8 @@ class Api:
     client: httpx.AsyncClient
     tokens: TokenService
     world: World
+    # The ASGI app itself, for tests that drive it below httpx (which buffers bodies).
+    app: Any = None
 
     def token(self, org: str, *roles: str, sub: str = "tester") -> str:
         org_id = global_id.decode_uuid(org, "Organization")

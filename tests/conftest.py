@@ -89,6 +89,8 @@ async def _reset() -> None:
         "webhook_endpoint",
         "webhook_event",
         "job",
+        "import_row",
+        "customer_import",
         "tax_id_verification_event",
         "tax_id_verification",
         "idempotency_record",
@@ -121,7 +123,7 @@ def api_factory(settings: Settings) -> ApiFactory:
             await _reset()
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
-                yield Api(client, app.state.tokens, await World.load())
+                yield Api(client, app.state.tokens, await World.load(), app)
 
     return start
 

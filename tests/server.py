@@ -15,8 +15,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -98,6 +98,19 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@asynccontextmanager
+async def running(settings: Settings, **env: str) -> AsyncIterator[Server]:
+    """A `Server` process on the test's database, accepting the test's tokens."""
+    server = Server(
+        {"PORTAL_DATABASE_URL": settings.database_url, "PORTAL_JWT_KEY": TEST_KEY, **env}
+    )
+    await asyncio.to_thread(server.start)
+    try:
+        yield server
+    finally:
+        await asyncio.to_thread(server.stop)
 
 
 @contextmanager

@@ -13,8 +13,6 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -24,22 +22,11 @@ from settings import Settings
 from tests import node
 from tests.api import Api
 from tests.builders import numbered
-from tests.conftest import TEST_KEY
 from tests.queries import APPROVE, CREATE, REJECT
-from tests.server import ROOT, Server
+from tests.server import ROOT, running
 
 OPERATIONS = ROOT / "clients" / "operations"
 CUSTOMERS = 24  # statuses by number: 1 → ACTIVE, 2 → REJECTED, 3 and 0 → PENDING_APPROVAL (mod 4)
-
-
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Server]:
-    server = Server({"PORTAL_DATABASE_URL": settings.database_url, "PORTAL_JWT_KEY": TEST_KEY})
-    await asyncio.to_thread(server.start)
-    try:
-        yield server
-    finally:
-        await asyncio.to_thread(server.stop)
 
 
 async def seed(api: Api) -> dict[int, str]:

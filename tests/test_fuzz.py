@@ -31,7 +31,10 @@ from tests.queries import CREATE
 SDL = print_schema()
 EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "150"))
 SCALARS = {
-    "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat()))
+    "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat())),
+    # A document cannot carry a file (only a multipart request can); whatever stands in its
+    # place must still be refused cleanly.
+    "Upload": st.text(max_size=20).map(nodes.String),
 }
 FUZZ = settings(
     max_examples=EXAMPLES,

@@ -48,6 +48,7 @@ MUTATION_PERMISSIONS = {
     "resubmitCustomer": "CREATE_CUSTOMER",
     "archiveCustomer": "APPROVE_CUSTOMER",
     "verifyTaxId": "CREATE_CUSTOMER",
+    "importCustomers": "CREATE_CUSTOMER",
 }
 # Personal data: the fields that say who a person is or how to reach them.
 # NormalizedContact echoes validateCustomer's input, but it is still a person's data.
@@ -214,6 +215,7 @@ async def test_mutations_need_their_permission(api: Api, mutation: str) -> None:
         "resubmitCustomer": {"id": customer},
         "archiveCustomer": {"id": customer, "reason": "walk"},
         "verifyTaxId": {"id": customer},
+        "importCustomers": {"file": "not a file", "dryRun": True},
     }
     field = SCHEMA.mutation_type.fields[mutation]  # type: ignore[union-attr]
     input_type = get_named_type(field.args["input"].type).name

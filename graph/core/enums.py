@@ -6,7 +6,14 @@ own classes (type checkers see real enums, and values pass between layers unconv
 
 import strawberry
 
-from models import AuditAction, Industry, OrganizationKind, OrganizationStatus
+from models import (
+    AuditAction,
+    ImportRowStatus,
+    ImportStatus,
+    Industry,
+    OrganizationKind,
+    OrganizationStatus,
+)
 from resolvers.actors import Permission, Role
 
 strawberry.enum(
@@ -24,11 +31,23 @@ strawberry.enum(
     "TAX_ID_VERIFICATION (a verdict of the tax authority, recorded by the system).",
 )
 strawberry.enum(Industry, description="The customer's sector.")
+strawberry.enum(
+    ImportStatus,
+    description="QUEUED, RUNNING, COMPLETED (every row handled; some may have failed), "
+    "FAILED (the file could not be read).",
+)
+strawberry.enum(
+    ImportRowStatus,
+    description="PENDING (not handled yet), CREATED, VALID (a dry run's row that would be "
+    "created), FAILED, DUPLICATE (its ERP ID, tax ID or registration number exists).",
+)
 strawberry.enum(Role, description="A person's role inside one organization.")
 strawberry.enum(Permission, description="What the viewer's roles allow.")
 
 __all__ = [
     "AuditAction",
+    "ImportRowStatus",
+    "ImportStatus",
     "Industry",
     "OrganizationKind",
     "OrganizationStatus",

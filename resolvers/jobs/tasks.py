@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from resolvers.imports import customer_imports
 from resolvers.jobs.registry import Registry
 from resolvers.jobs.worker import Worker
 from resolvers.verification import jobs as verification
@@ -15,6 +16,10 @@ def build_registry(settings: Settings, *, render: webhooks.Render) -> Registry:
     registry = Registry()
     verification.register(registry, settings)
     webhooks.register(registry, settings, render)
+    queue, task = customer_imports.import_task(
+        customer_imports.limits(settings), lease_seconds=settings.job_lease_seconds
+    )
+    registry.add([queue], [task])
     return registry
 
 

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_lifecycle')]
+    dependencies = [('models', '0006_customer_import')]
 
     initial = False
 

@@ -1,0 +1,1 @@
+"""Bulk import of customers: the importCustomers mutation and the customerImport query."""
