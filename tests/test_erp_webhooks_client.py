@@ -33,6 +33,22 @@ def _lines(process: subprocess.Popen[str], count: int, seconds: float = 30) -> l
     return found
 
 
+async def _post_when_listening(client: httpx.AsyncClient, port: int) -> httpx.Response:
+    """The receiver is a fresh process: wait until it accepts connections, then send a forgery."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return await client.post(
+                f"http://127.0.0.1:{port}/hooks",
+                content=b'{"type":"customer.created"}',
+                headers={"webhook-id": "x", "webhook-timestamp": str(int(time.time())),
+                         "webhook-signature": "v1,AAAA"},
+            )  # fmt: skip
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, "the receiver never listened"
+            await asyncio.sleep(0.05)
+
+
 async def test_the_erp_receiver_gets_the_demo_flow_signed(api: Api, settings: Settings) -> None:
     server = Server(
         {
@@ -70,13 +86,8 @@ async def test_the_erp_receiver_gets_the_demo_flow_signed(api: Api, settings: Se
                 customer = created["data"]["createCustomer"]["customer"]["id"]
                 body = {"query": APPROVE, "variables": {"input": {"id": customer}}}
                 await client.post("/graphql", json=body, headers=headers)
-                # A forged request is refused.
-                forged = await client.post(
-                    f"http://127.0.0.1:{port}/hooks",
-                    content=b'{"type":"customer.created"}',
-                    headers={"webhook-id": "x", "webhook-timestamp": str(int(time.time())),
-                             "webhook-signature": "v1,AAAA"},
-                )  # fmt: skip
+                # A forged request is refused (once the receiver process listens).
+                forged = await _post_when_listening(client, port)
                 assert forged.status_code == 401
             applied = await asyncio.to_thread(_lines, receiver, 2)
         finally:
