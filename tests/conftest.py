@@ -118,6 +118,10 @@ def api_factory(settings: Settings) -> ApiFactory:
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Api]:
+        if overrides.get("jobs_in_server"):
+            # The previous test's jobs must be gone before this app's worker starts claiming.
+            async with LifespanManager(create_app(replace(settings, jobs_in_server=False))):
+                await _reset()
         app = create_app(replace(settings, **overrides))
         async with LifespanManager(app):
             await _reset()
