@@ -49,6 +49,12 @@ MUTATION_PERMISSIONS = {
     "archiveCustomer": "APPROVE_CUSTOMER",
     "verifyTaxId": "CREATE_CUSTOMER",
     "importCustomers": "CREATE_CUSTOMER",
+    "createWebhookEndpoint": "MANAGE_WEBHOOKS",
+    "updateWebhookEndpoint": "MANAGE_WEBHOOKS",
+    "deleteWebhookEndpoint": "MANAGE_WEBHOOKS",
+    "rotateWebhookSecret": "MANAGE_WEBHOOKS",
+    "sendTestWebhook": "MANAGE_WEBHOOKS",
+    "replayWebhookDelivery": "MANAGE_WEBHOOKS",
 }
 # Personal data: the fields that say who a person is or how to reach them.
 # NormalizedContact echoes validateCustomer's input, but it is still a person's data.
@@ -216,6 +222,16 @@ async def test_mutations_need_their_permission(api: Api, mutation: str) -> None:
         "archiveCustomer": {"id": customer, "reason": "walk"},
         "verifyTaxId": {"id": customer},
         "importCustomers": {"file": "not a file", "dryRun": True},
+        # IDs that name nothing: the permission is checked before anything is looked up.
+        "createWebhookEndpoint": {
+            "url": "https://example.com/hook",
+            "events": ["CUSTOMER_CREATED"],
+        },
+        "updateWebhookEndpoint": {"id": PLACEHOLDER_ID, "description": "walk"},
+        "deleteWebhookEndpoint": {"id": PLACEHOLDER_ID},
+        "rotateWebhookSecret": {"id": PLACEHOLDER_ID},
+        "sendTestWebhook": {"id": PLACEHOLDER_ID},
+        "replayWebhookDelivery": {"id": PLACEHOLDER_ID},
     }
     field = SCHEMA.mutation_type.fields[mutation]  # type: ignore[union-attr]
     input_type = get_named_type(field.args["input"].type).name
@@ -239,6 +255,9 @@ async def test_mutations_need_their_permission(api: Api, mutation: str) -> None:
         token=api.token(api.world.distributor, "ADMIN"),
     )
     assert listed.data["organizations"]["totalCount"] == 1
+    for org in [api.world.reseller, api.world.distributor]:
+        endpoints = await api.gql("{ webhookEndpoints { id } }", token=api.token(org, "ADMIN"))
+        assert endpoints.data["webhookEndpoints"] == []
 
 
 def _mint_without_roles(api: Api, org: str) -> str:
