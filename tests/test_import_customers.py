@@ -226,6 +226,32 @@ async def test_rows_of_one_file_that_are_one_customer_dry_run_as_real(importing:
     assert await _count_customers(api, token) == 3
 
 
+async def test_an_exported_file_imports_back_with_formula_escapes_undone(importing: Api) -> None:
+    api = importing
+    token = api.token(api.world.reseller, "ADMIN")
+    names = ["=HYPERLINK(1)", "+SUM(1,2)", "-2+3", "@cmd"]
+    rows = [cells({**numbered(n), "shortName": name}) for n, name in enumerate(names)]
+    first = await upload(api, token, csv_file(rows))
+    assert (await finished(api, token, first["import"]["id"]))["createdCount"] == 4
+    exported = await api.client.get(
+        "/exports/organizations.csv",
+        params={"filter": json.dumps({"kind": {"eq": "CUSTOMER"}})},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert exported.content.count(b"'=HYPERLINK") == 1, "escaped for spreadsheets"
+    # The other reseller imports that file as it is: the names come back unescaped.
+    other = api.token(api.world.other_reseller, "ADMIN")
+    started = await upload(api, other, exported.content)
+    done = await finished(api, other, started["import"]["id"])
+    assert (done["createdCount"], done["failedCount"]) == (4, 0), done
+    query = """{ organizations(filter: {kind: {eq: CUSTOMER}}) {
+      nodes { shortName primaryContact { phone } } } }"""
+    listed = (await api.gql(query, token=other)).data["organizations"]["nodes"]
+    assert sorted(n["shortName"] for n in listed) == sorted(names)
+    # E.164's "+" was escaped on the way out too.
+    assert {n["primaryContact"]["phone"] for n in listed} == {"+31402506000"}
+
+
 def _bomb() -> bytes:
     """A workbook-shaped ZIP whose sheet unpacks to 300 MiB of zeros (about 300 KiB packed),
     written in chunks so the test itself never holds the unpacked size."""
