@@ -8,11 +8,10 @@ import strawberry
 
 from graph.core.context import Info
 from graph.core.errors import BadUserInput
-from graph.core.paging import cursor, page_info, window
+from graph.core.paging import window
 from graph.webhooks.types import (
     WebhookDelivery,
     WebhookDeliveryConnection,
-    WebhookDeliveryEdge,
     WebhookEndpoint,
 )
 from models import DeliveryStatus
@@ -65,12 +64,9 @@ class WebhookQueries:
         except DomainError as error:  # an endpoint ID that is not one of ours
             raise BadUserInput(error.errors[0].message) from error
         nodes = [WebhookDelivery.from_record(r) for r in records]
-        return WebhookDeliveryConnection(
-            edges=[
-                WebhookDeliveryEdge(cursor=cursor(chosen.offset + i), node=n)
-                for i, n in enumerate(nodes)
-            ],
-            nodes=nodes,
-            page_info=page_info(chosen.offset, len(nodes), chosen.offset + len(nodes) < total),
+        return WebhookDeliveryConnection.page(
+            nodes,
+            offset=chosen.offset,
+            has_next=chosen.offset + len(nodes) < total,
             total_count=total,
         )
