@@ -8,6 +8,7 @@ from uuid import UUID
 
 import strawberry
 
+from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.enums import ImportRowStatus, ImportStatus
 from graph.core.node import Node, node_loader
@@ -79,10 +80,6 @@ class ImportRowConnection(Connection[ImportRowEdge, ImportRow]):
         )
 
 
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
-
-
 @strawberry.type(description="A file of customers being (or having been) imported.")
 class CustomerImport(Node):
     status: ImportStatus = strawberry.field(description="Where the import stands.")
@@ -103,9 +100,9 @@ class CustomerImport(Node):
     async def rows(
         self,
         info: Info,
-        only_failed: Annotated[bool, _arg("Only FAILED and DUPLICATE rows.")] = False,
-        first: Annotated[int | None, _arg("Page size (max 100).")] = None,
-        after: Annotated[str | None, _arg("Cursor to continue after.")] = None,
+        only_failed: Annotated[bool, arg("Only FAILED and DUPLICATE rows.")] = False,
+        first: Annotated[int | None, arg("Page size (max 100).")] = None,
+        after: Annotated[str | None, arg("Cursor to continue after.")] = None,
     ) -> ImportRowConnection:
         limit = min(info.context.settings.max_page_size, 100 if first is None else max(0, first))
         after_row = position(after) if after else 0

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import strawberry
 
+from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.enums import OrganizationKind, Permission, Role
 from graph.core.paging import window
@@ -15,10 +16,6 @@ from graph.organizations.connections import OrganizationConnection
 from graph.organizations.types import Organization, load_organization
 from resolvers import organizations
 from resolvers.listing import Sort, Window
-
-
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
 
 
 @strawberry.type(description="The signed-in person.")
@@ -53,10 +50,10 @@ class Viewer:
     async def organizations(
         self,
         info: Info,
-        search: Annotated[str | None, _arg("Free text over names and numbers.")] = None,
-        kind: Annotated[OrganizationKind | None, _arg("Only this kind.")] = None,
-        first: Annotated[int | None, _arg("Rows after `after` (max 100).")] = None,
-        after: Annotated[str | None, _arg("Cursor to start after.")] = None,
+        search: Annotated[str | None, arg("Free text over names and numbers.")] = None,
+        kind: Annotated[OrganizationKind | None, arg("Only this kind.")] = None,
+        first: Annotated[int | None, arg("Rows after `after` (max 100).")] = None,
+        after: Annotated[str | None, arg("Cursor to start after.")] = None,
     ) -> OrganizationConnection:
         info.context.require_actor()
         person = info.context.person

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.errors import BadUserInput
 from graph.core.paging import window
@@ -18,10 +19,6 @@ from models import DeliveryStatus
 from resolvers.actors import Permission
 from resolvers.errors import DomainError
 from resolvers.webhooks import deliveries, endpoints
-
-
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
 
 
 @strawberry.type
@@ -37,10 +34,10 @@ class WebhookQueries:
     async def webhook_deliveries(
         self,
         info: Info,
-        endpoint_id: Annotated[strawberry.ID | None, _arg("Only this endpoint's.")] = None,
-        status: Annotated[DeliveryStatus | None, _arg("Only deliveries in this status.")] = None,
-        first: Annotated[int | None, _arg("Page size (at most 100).")] = None,
-        after: Annotated[str | None, _arg("Cursor to continue after.")] = None,
+        endpoint_id: Annotated[strawberry.ID | None, arg("Only this endpoint's.")] = None,
+        status: Annotated[DeliveryStatus | None, arg("Only deliveries in this status.")] = None,
+        first: Annotated[int | None, arg("Page size (at most 100).")] = None,
+        after: Annotated[str | None, arg("Cursor to continue after.")] = None,
     ) -> WebhookDeliveryConnection:
         actor = info.context.require_actor(Permission.MANAGE_WEBHOOKS)
 
