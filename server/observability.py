@@ -95,8 +95,12 @@ class OperationObserver(SchemaExtension):
             name, kind = None, None
         result = self.execution_context.result
         errors = (result.errors if result else None) or self.execution_context.pre_execution_errors
-        codes = sorted({_code(e) for e in errors or []})
-        request.state.graphql_operation = {"name": name, "type": kind, "error_codes": codes}
+        note_operation(request, name, kind, sorted({_code(e) for e in errors or []}))
+
+
+def note_operation(request: Any, name: str | None, kind: str | None, codes: list[str]) -> None:
+    """What `RequestObserver` logs and counts about the request's GraphQL operation."""
+    request.state.graphql_operation = {"name": name, "type": kind, "error_codes": codes}
 
 
 def _code(error: GraphQLError) -> str:
