@@ -157,3 +157,21 @@ async def window(
     if end is not None:
         size = max(0, min(size, end - start))
     return Window(start, size)
+
+
+async def forward_window(*, first: int | None, after: str | None, max_size: int) -> Window:
+    """`window` for a list that pages forward only (`first`/`after`): it never needs a total."""
+
+    async def no_total() -> int:
+        raise AssertionError("forward paging needs no total")
+
+    return await window(
+        first=first,
+        after=after,
+        last=None,
+        before=None,
+        limit=None,
+        offset=None,
+        max_size=max_size,
+        total=no_total,
+    )

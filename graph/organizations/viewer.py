@@ -11,7 +11,7 @@ import strawberry
 from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.enums import OrganizationKind, Permission, Role
-from graph.core.paging import window
+from graph.core.paging import forward_window
 from graph.organizations.connections import OrganizationConnection
 from graph.organizations.types import Organization, load_organization
 from resolvers import organizations
@@ -59,16 +59,8 @@ class Viewer:
         person = info.context.person
         assert person is not None  # require_actor() passed
         chosen = organizations.switchable(person, search=search, kind=kind)
-        bounds = await window(
-            first=first,
-            after=after,
-            last=None,
-            before=None,
-            limit=None,
-            offset=None,
-            max_size=info.context.settings.max_page_size,
-            total=lambda: organizations.count_organizations(actor=person, filter=chosen),
-        )
+        max_size = info.context.settings.max_page_size
+        bounds = await forward_window(first=first, after=after, max_size=max_size)
         listing = await organizations.list_organizations(
             actor=person,
             filter=chosen,

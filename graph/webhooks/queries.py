@@ -9,7 +9,7 @@ import strawberry
 from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.errors import BadUserInput
-from graph.core.paging import window
+from graph.core.paging import forward_window
 from graph.webhooks.types import (
     WebhookDelivery,
     WebhookDeliveryConnection,
@@ -40,20 +40,8 @@ class WebhookQueries:
         after: Annotated[str | None, arg("Cursor to continue after.")] = None,
     ) -> WebhookDeliveryConnection:
         actor = info.context.require_actor(Permission.MANAGE_WEBHOOKS)
-
-        async def no_total() -> int:
-            raise AssertionError("only forward paging")
-
-        chosen = await window(
-            first=first,
-            after=after,
-            last=None,
-            before=None,
-            limit=None,
-            offset=None,
-            max_size=info.context.settings.max_page_size,
-            total=no_total,
-        )
+        max_size = info.context.settings.max_page_size
+        chosen = await forward_window(first=first, after=after, max_size=max_size)
         try:
             records, total = await deliveries.list_deliveries(
                 actor=actor, endpoint_id=endpoint_id, status=status, window=chosen
