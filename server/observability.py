@@ -12,7 +12,6 @@ them up at scrape time, so /metrics answers for the whole server from any worker
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -22,6 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -168,7 +168,9 @@ class RequestObserver:
             "error_codes": operation.get("error_codes", []),
             "duration_ms": round(seconds * 1000, 2),
         }
-        access_log.info(json.dumps(line, separators=(",", ":")))
+        # Every value is ASCII (codes, IDs, checked names), so orjson's UTF-8 is what
+        # json.dumps wrote, at a fifth of the cost.
+        access_log.info(orjson.dumps(line).decode())
 
     def _label(self, name: str | None) -> str:
         if name is None:
