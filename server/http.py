@@ -117,6 +117,16 @@ def _is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
+def _timed_out(limit: float) -> RequestError:
+    return RequestError(
+        503,
+        f"The operation ran longer than the limit of {limit:g} s "
+        "(PORTAL_OPERATION_TIMEOUT_SECONDS).",
+        code="OPERATION_TIMEOUT",
+        extensions={"limit": "operationTimeoutSeconds", "max": limit},
+    )
+
+
 class GraphQLView(GraphQL[Context, None]):
     settings: Settings
     request_adapter_class = UploadRequestAdapter
@@ -127,6 +137,7 @@ class GraphQLView(GraphQL[Context, None]):
         request = Request(scope, receive)
         media = negotiate(request.headers.get("accept"))
         request.state.graphql_media = media
+        prepared: Response | None = None
         try:
             if request.method == "POST":
                 content_type = request.headers.get("content-type", "")
@@ -140,14 +151,16 @@ class GraphQLView(GraphQL[Context, None]):
                             "Multipart requests need a bearer token (`Authorization: Bearer`).",
                             code="UNAUTHENTICATED",
                         )
-                elif media_type != JSON:
+                elif media_type == JSON:
+                    prepared = await self._prepared(request)
+                else:
                     raise RequestError(
                         415,
                         "Send the request as JSON: `Content-Type: application/json` (or a "
                         "file upload as `multipart/form-data`).",
                         code="UNSUPPORTED_MEDIA_TYPE",
                     )
-            response = await self.run(request)
+            response = prepared if prepared is not None else await self.run(request)
         except HTTPException as e:
             response = self._error(e.status_code, e.reason, media)
         except RequestError as e:
@@ -176,6 +189,54 @@ class GraphQLView(GraphQL[Context, None]):
             headers=dict(headers or {}),
         )
 
+    async def _prepared(self, request: Request) -> Response | None:
+        """The answer to a JSON POST of a read the compiled path answered before, built
+        without Strawberry's request handling (graph/execution/compiled/prepared.py); None:
+        `run` handles the request as always. Only the body's shape is read here: anything
+        unusual (a batch, odd types, an unknown document) goes the long way."""
+        prepared = getattr(self.schema, "prepared", None)
+        if prepared is None:
+            return None
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None  # `run` answers it with its own 400
+        if not isinstance(body, dict):
+            return None
+        query, name = body.get("query"), body.get("operationName")
+        if not isinstance(query, str) or not isinstance(name, str | None):
+            return None
+        if prepared.get(query, name) is None:
+            return None  # before authenticating: `run` would authenticate again
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        request.state.prepared_tried = True
+        result = await self._answer_prepared(request, context, query, name, body.get("variables"))
+        if result is None:  # e.g. no token, variables that do not coerce: the long way
+            return None
+        data = await self.process_result(request, result)
+        return self.create_response(data, sub_response)
+
+    async def _answer_prepared(
+        self,
+        request: Request,
+        context: Context,
+        query: str | None,
+        name: str | None,
+        variables: object,
+    ) -> ExecutionResult | None:
+        limit = self.settings.operation_timeout_seconds
+        try:
+            async with asyncio.timeout(limit):
+                answered = await answer_prepared(self.schema, context, query, name, variables)
+        except TimeoutError as e:
+            raise _timed_out(limit) from e
+        if answered is None:
+            return None
+        data, prepared = answered
+        note_operation(request, prepared.name, "query", [])
+        return ExecutionResult(data=data, errors=None)
+
     async def execute_single(  # noqa: PLR0917
         self,
         request: Request,
@@ -185,33 +246,26 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        # A read the compiled path answered before (GET, or a POST `_prepared` did not take):
+        # no parsing, validation or extensions this time.
+        if not getattr(request.state, "prepared_tried", False):
+            answered = await self._answer_prepared(
+                request,
+                context,
+                request_data.query,
+                request_data.operation_name,
+                request_data.variables,
+            )
+            if answered is not None:
+                return answered
         limit = self.settings.operation_timeout_seconds
         try:
             async with asyncio.timeout(limit):
-                # A read the compiled path answered before: no parsing, validation or
-                # extensions this time (graph/execution/compiled/prepared.py).
-                answered = await answer_prepared(
-                    self.schema,
-                    context,
-                    request_data.query,
-                    request_data.operation_name,
-                    request_data.variables,
-                )
-                if answered is not None:
-                    data, prepared = answered
-                    note_operation(request, prepared.name, "query", [])
-                    return ExecutionResult(data=data, errors=None)
                 return await super().execute_single(
                     request, request_adapter, sub_response, context, root_value, request_data
                 )
         except TimeoutError as e:
-            raise RequestError(
-                503,
-                f"The operation ran longer than the limit of {limit:g} s "
-                "(PORTAL_OPERATION_TIMEOUT_SECONDS).",
-                code="OPERATION_TIMEOUT",
-                extensions={"limit": "operationTimeoutSeconds", "max": limit},
-            ) from e
+            raise _timed_out(limit) from e
         except HTTPException as e:
             if isinstance(e.__cause__, InvalidOperationTypeError):
                 raise RequestError(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from graph.schema import PortalSchema
+from server.http import GraphQLView
 from server.observability import access_log
 from tests.api import Api
 from tests.builders import numbered
@@ -34,6 +35,20 @@ def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
         return await original(self, query, *args, **kwargs)
 
     monkeypatch.setattr(PortalSchema, "execute", counting)
+    return runs
+
+
+@pytest.fixture
+def view_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Requests that went through Strawberry's HTTP request handling (`run`)."""
+    runs: list[str] = []
+    original = GraphQLView.run
+
+    async def counting(self: GraphQLView, request: Any, *args: Any, **kwargs: Any) -> Any:
+        runs.append(request.method)
+        return await original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(GraphQLView, "run", counting)
     return runs
 
 
@@ -73,24 +88,41 @@ async def _send(api: Api, token: str | None, variables: object) -> Any:
 
 
 async def test_the_second_request_skips_the_pipeline_and_answers_the_same(
-    api: Api, pipeline_runs: list[str | None], logged: list[str]
+    api: Api, pipeline_runs: list[str | None], view_runs: list[str], logged: list[str]
 ) -> None:
     await _customers(api)
     token = api.token(api.world.distributor, "VIEWER")
     pipeline_runs.clear()
+    view_runs.clear()
     first = await _send(api, token, {"status": "PENDING_APPROVAL"})
     second = await _send(api, token, {"status": "PENDING_APPROVAL"})
     assert first.status_code == second.status_code == 200
     assert first.content == second.content
+    assert (
+        second.headers["x-request-id"]
+        and second.headers["x-request-id"] != first.headers["x-request-id"]
+    )
+    assert view_runs == ["POST"]  # the second skipped Strawberry's request handling too
+    # GET takes the prepared read inside the request handling.
+    got = await api.client.get(
+        "/graphql",
+        params={
+            "query": LIST,
+            "operationName": "Tab",
+            "variables": json.dumps({"status": "PENDING_APPROVAL"}),
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert got.status_code == 200 and got.json() == first.json()
+    assert view_runs == ["POST", "GET"]
     assert first.json()["data"]["organizations"]["totalCount"] == 3
     assert second.headers["content-type"] == first.headers["content-type"]
     assert pipeline_runs == [LIST]  # the first only
-    # The access log names the operation either way.
-    records = [json.loads(line) for line in logged[-2:]]
+    # The access log names the operation every time.
+    records = [json.loads(line) for line in logged[-3:]]
     assert [(r["operation"], r["operation_type"], r["outcome"]) for r in records] == [
-        ("Tab", "query", "ok"),
-        ("Tab", "query", "ok"),
-    ]
+        ("Tab", "query", "ok")
+    ] * 3
 
 
 async def test_who_asks_and_the_variables_are_read_again(
