@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -101,29 +101,36 @@ async def subscribed(
         yield client
 
 
-_GAUGE = re.compile(r'^portal_live\{state="subscriptions"\} ([0-9.e+]+)$', re.M)
-
-
-async def subscriptions(base_url: str) -> int:
+async def gauge(base_url: str, state: str) -> int:
+    """The server's `portal_live{state=...}`: "subscriptions" or "connections"."""
     async with httpx.AsyncClient(base_url=base_url) as client:
         text = (await client.get("/metrics")).text
-    found = _GAUGE.search(text)
+    found = re.search(rf'^portal_live\{{state="{state}"\}} ([0-9.e+]+)$', text, re.M)
     return int(float(found.group(1))) if found else 0
 
 
-async def until_subscribed(base_url: str, count: int) -> None:
+async def subscriptions(base_url: str) -> int:
+    return await gauge(base_url, "subscriptions")
+
+
+async def until_gauge(base_url: str, state: str, wanted: Callable[[int], bool], what: str) -> None:
     known = {"n": -1}
 
     async def check() -> None:
         while True:
-            known["n"] = await subscriptions(base_url)
-            if known["n"] >= count:
+            known["n"] = await gauge(base_url, state)
+            if wanted(known["n"]):
                 return
             await asyncio.sleep(0.05)
 
     task = asyncio.ensure_future(check())
     try:
-        await until(task.done, f"{count} subscriptions are registered (saw {known['n']})")
+        await until(task.done, f"{what} (saw {known['n']} {state})")
     finally:
         task.cancel()
     task.result()
+
+
+async def until_subscribed(base_url: str, count: int) -> None:
+    """Until exactly `count` subscriptions run on the server (0: the last test's are gone)."""
+    await until_gauge(base_url, "subscriptions", lambda n: n == count, f"{count} subscriptions")

@@ -22,7 +22,7 @@ import asyncio
 import logging
 import random
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -124,6 +124,8 @@ class PostgresFeed:
         if self.listening.is_set():
             log.info("live: LISTEN connection restored")
             await self._catch_up()
+        else:  # heard from here on: an outage is caught up from here at the latest
+            self.last_heard = datetime.now(UTC)
         self.listening.set()
         while not lost.is_set():
             try:
