@@ -21,6 +21,7 @@ server/protocol.py.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncGenerator, Mapping
@@ -116,7 +117,8 @@ def well_formed(message: object) -> bool:
 
 class LiveSocket(ASGIWebSocketAdapter):
     """Messages decoded by orjson, and anything that is not a JSON text message reported as
-    the protocol's invalid message (the view's JSON decoder raises HTTP errors)."""
+    the protocol's invalid message (the view's JSON decoder raises HTTP errors); messages
+    sent as text frames."""
 
     async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
         try:
@@ -131,6 +133,18 @@ class LiveSocket(ASGIWebSocketAdapter):
             raise NonTextMessageReceived from None
         except WebSocketDisconnect:
             pass
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        # Text frames, as the protocol says: the view's orjson encoder returns bytes, which
+        # Strawberry would send as binary frames (graphql-ws in Node refuses those).
+        try:
+            text = orjson.dumps(message).decode()
+        except TypeError:  # what UTF-8 cannot hold (a lone surrogate echoed in an error)
+            text = json.dumps(message)
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as error:
+            raise WebSocketDisconnected from error
 
 
 class LiveConnection(BaseGraphQLTransportWSHandler[Context, None]):

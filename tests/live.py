@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,8 +14,6 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-
-from tests.waiting import until
 
 PROTOCOL = "graphql-transport-ws"
 EVENTS = """
@@ -42,7 +41,9 @@ class Live:
     async def receive(self, seconds: float = 15) -> dict[str, Any]:
         async with asyncio.timeout(seconds):
             while True:
-                message = json.loads(await self.socket.recv())
+                frame = await self.socket.recv()
+                assert isinstance(frame, str), "graphql-transport-ws sends text frames"
+                message = json.loads(frame)
                 if message["type"] == "ping":
                     await self.send({"type": "pong"})
                     continue
@@ -113,22 +114,17 @@ async def subscriptions(base_url: str) -> int:
     return await gauge(base_url, "subscriptions")
 
 
-async def until_gauge(base_url: str, state: str, wanted: Callable[[int], bool], what: str) -> None:
-    known = {"n": -1}
-
-    async def check() -> None:
-        while True:
-            known["n"] = await gauge(base_url, state)
-            if wanted(known["n"]):
-                return
-            await asyncio.sleep(0.05)
-
-    task = asyncio.ensure_future(check())
-    try:
-        await until(task.done, f"{what} (saw {known['n']} {state})")
-    finally:
-        task.cancel()
-    task.result()
+async def until_gauge(
+    base_url: str, state: str, wanted: Callable[[int], bool], what: str, seconds: float = 30
+) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        seen = await gauge(base_url, state)
+        if wanted(seen):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds:g} s waiting until {what} ({seen})")
+        await asyncio.sleep(0.05)
 
 
 async def until_subscribed(base_url: str, count: int) -> None:
