@@ -68,11 +68,11 @@ class TokenService:
         self._verified[token] = (claims, expires)
         return claims
 
-    def expires_at(self, token: str) -> int | None:
-        """When a token `verify` accepted expires (seconds since the epoch): a WebSocket that
-        authenticated once with it is closed then."""
+    def expires_at(self, token: str) -> float | None:
+        """When `verify` stops accepting a token it accepted (seconds since the epoch, the
+        leeway included): a WebSocket that authenticated once with it is closed then."""
         known = self._verified.get(token)
-        return known[1] if known else None
+        return known[1] + LEEWAY_SECONDS if known else None
 
     def _verify(self, token: str) -> tuple[Claims, int]:
         try:

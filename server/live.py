@@ -71,7 +71,7 @@ class Authenticator(Protocol):
 
     async def authenticate_connection(
         self, context: Context, payload: Mapping[str, object]
-    ) -> int | None: ...
+    ) -> float | None: ...
 
 
 class Refused(Exception):

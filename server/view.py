@@ -155,7 +155,7 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
 
     async def authenticate_connection(
         self, context: Context, payload: Mapping[str, object]
-    ) -> int | None:
+    ) -> float | None:
         """A subscription connection's connection_init: its token (and X-Organization-ID) as
         the HTTP path reads the headers. Sets the context's actor; returns when the token
         expires. Raises Refused with the close code and reason."""

@@ -5,11 +5,15 @@ server refuses."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
+from models import Organization
+from resolvers.tokens import LEEWAY_SECONDS
 from tests.api import Api
 from tests.builders import COPACO, customer_input, numbered
 from tests.conftest import TEST_KEY, ApiFactory
@@ -132,6 +136,32 @@ async def test_a_reseller_never_sees_another_resellers_events(api: Api, server: 
         assert seen == [hidden["id"], shown["id"]]
 
 
+async def test_visibility_is_checked_again_for_every_event(api: Api, server: Server) -> None:
+    """A customer moved to the other reseller (no mutation does that today; the database is
+    changed directly) is no longer sent to its old reseller's subscriber, and now is to the
+    new one's: nothing about who may see what is remembered from an earlier event."""
+    mine = api.token(api.world.reseller, "ADMIN")
+    theirs = api.token(api.world.other_reseller, "ADMIN")
+    distributor = api.token(api.world.distributor, "ADMIN")
+    moved = await create(server.url, mine, numbered(1))
+    kept = await create(server.url, mine, numbered(2))
+    async with subscribed(server.url, mine) as me, subscribed(server.url, theirs) as other:
+        await transition(server.url, mine, "approveCustomer", {"id": moved["id"]})
+        assert (await me.next())["organization"]["id"] == moved["id"]
+        await Organization.filter(id=_uuid(moved["id"])).update(
+            parent_id=_uuid(api.world.other_reseller)
+        )
+        await transition(
+            server.url, distributor, "suspendCustomer", {"id": moved["id"], "reason": "x"}
+        )
+        await transition(server.url, mine, "approveCustomer", {"id": kept["id"]})
+        # The suspension was skipped for me, not delayed: my next event is the approval.
+        assert (await me.next())["organization"]["id"] == kept["id"]
+        event = await other.next()
+        assert (event["organization"]["id"], event["toStatus"]) == (moved["id"], "SUSPENDED")
+        assert event["organization"]["parent"] == {"id": api.world.other_reseller}
+
+
 async def test_acting_in_a_customer_sees_only_that_customer(api: Api, server: Server) -> None:
     admin = api.token(api.world.reseller, "ADMIN")
     first = await create(server.url, admin, numbered(1))
@@ -177,6 +207,20 @@ async def test_anonymous_and_bad_tokens_are_refused(api: Api, server: Server) ->
     async with live(server.url) as client:
         await client.subscribe()
         assert (await client.closed())[0] == 4401
+
+
+async def test_the_connection_closes_when_its_token_expires(api: Api, server: Server) -> None:
+    """HTTP refuses an expired token on the next request; a subscription has no next request,
+    so its connection is closed when the token runs out (the verifier's leeway included)."""
+    now = datetime.now(UTC)
+    claims = {"sub": "short", "org": api.world.reseller, "roles": ["ADMIN"], "iat": now}
+    claims["exp"] = now + timedelta(seconds=2 - LEEWAY_SECONDS)
+    token = jwt.encode(claims, TEST_KEY, algorithm="HS256")
+    async with live(server.url) as client:
+        assert (await client.init({"Authorization": f"Bearer {token}"}))["type"] == "connection_ack"
+        await client.subscribe()
+        code, reason = await client.closed(seconds=15)
+    assert (code, reason) == (4403, "Forbidden: the token expired")
 
 
 async def test_a_token_without_roles_may_not_subscribe(api: Api, server: Server) -> None:
