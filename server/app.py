@@ -23,7 +23,12 @@ from resolvers.tokens import token_service
 from resolvers.webhooks.delivery import Render
 from server.graphiql import graphiql_routes
 from server.middleware import http_middleware
-from server.observability import RequestObserver, configure_access_log, metrics
+from server.observability import (
+    RequestObserver,
+    configure_access_log,
+    metrics,
+    quiet_websocket_lines,
+)
 from server.spreadsheets import spreadsheet_routes
 from server.view import GraphQLEndpoint
 from settings import Settings
@@ -37,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     if settings.access_log:
         configure_access_log()
+    quiet_websocket_lines()
     graphql = GraphQLEndpoint(settings)
     assert isinstance(graphql.schema, strawberry.Schema)
 

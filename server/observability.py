@@ -253,6 +253,21 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
+class _WebSocketLines(logging.Filter):
+    """uvicorn logs each WebSocket handshake ('<client address> - "WebSocket <path and query>"
+    [accepted]') on its error logger at INFO: the client's address and whatever it put in the
+    query string. Subscriptions are counted in /metrics instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith('%s - "WebSocket '))
+
+
+def quiet_websocket_lines() -> None:
+    server_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _WebSocketLines) for f in server_log.filters):
+        server_log.addFilter(_WebSocketLines())
+
+
 def configure_access_log() -> None:
     """One JSON object per line on stderr, whatever the root logger is set up to do."""
     if not any(isinstance(h, _Stderr) for h in access_log.handlers):

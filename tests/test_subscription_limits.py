@@ -17,7 +17,7 @@ from tests.builders import customer_input
 from tests.conftest import TEST_KEY, ApiFactory
 from tests.live import PROTOCOL, live, subscribed, until_gauge, until_subscribed
 from tests.queries import CREATE
-from tests.server import Server
+from tests.server import Server, portal_serve
 from tests.waiting import until
 
 LIMITS = {
@@ -164,3 +164,33 @@ async def test_shutdown_closes_subscribers_and_exits_promptly(api: Api, database
         assert time.monotonic() - started < 10
     finally:
         await asyncio.to_thread(process.stop)
+
+
+async def test_nothing_a_client_sends_over_the_socket_reaches_the_log(
+    api: Api, database_url: str
+) -> None:
+    """`portal serve` logs at INFO with the access log on: a handshake with a query string,
+    refused tokens, malformed messages and a failing document leave no trace of their values
+    (uvicorn's per-handshake line, with the client's address, is dropped too)."""
+    secret = "hunter2-canary"
+    with portal_serve(database_url, env={"PORTAL_SUBSCRIPTION_INIT_TIMEOUT_SECONDS": "1"}) as (
+        process,
+        url,
+    ):
+        async with live(url) as client:
+            await client.send({"type": "connection_init", "payload": {"Authorization": secret}})
+            await client.closed()
+        for message in (f"not json {secret}", f'{{"type": "{secret}"}}'):
+            async with live(url) as client:
+                assert (await client.init(_init(api)))["type"] == "connection_ack"
+                await client.socket.send(message)
+                await client.closed()
+        async with live(url) as client:
+            assert (await client.init(_init(api)))["type"] == "connection_ack"
+            await client.subscribe(variables={"kinds": [secret]})
+            refused = await client.receive()
+            assert refused["type"] == "error", refused
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    assert "WebSocket" not in stderr
+    assert secret not in stderr
