@@ -118,12 +118,22 @@ class ErrorPolicy(SchemaExtension):
     switched off."""
 
     def on_operation(self) -> Iterator[None]:
+        self.streamed = False
         yield
         result = self.execution_context.result
-        if result is None or not result.errors:
-            return
+        if self.streamed or result is None or not result.errors:
+            return  # a subscription's results were each handled as they were sent
         settings, request_id = _settings(self.execution_context.context)
         result.errors = [_apply(e, settings, request_id) for e in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription, before it is sent (on_operation ends only when the
+        subscription does)."""
+        self.streamed = True
+        if getattr(result, "errors", None):
+            settings, request_id = _settings(self.execution_context.context)
+            result.errors = [_apply(e, settings, request_id) for e in result.errors]
+        yield
 
 
 def _apply(error: GraphQLError, settings: Settings, request_id: str) -> GraphQLError:

@@ -43,7 +43,6 @@ CATCH_UP_LIMIT = 1000
 # How far before the last event heard the catch-up looks: clocks of several processes differ.
 CATCH_UP_MARGIN = timedelta(seconds=5)
 RECENT_IDS = 5000
-_LOST = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class PostgresFeed:
@@ -99,7 +98,7 @@ class PostgresFeed:
         while True:
             try:
                 connection = await dedicated_connection(self.settings, name=LISTEN_NAME)
-            except _LOST as error:
+            except Exception as error:  # whatever it was, this loop must go on
                 log.warning(
                     "live: LISTEN connect failed error=%s retry_in=%.1fs", _name(error), wait
                 )
@@ -109,7 +108,7 @@ class PostgresFeed:
             try:
                 await self._hold(connection)
                 wait = FIRST_RETRY_SECONDS
-            except _LOST as error:
+            except Exception as error:  # lost, or worse: reconnect either way
                 log.warning("live: LISTEN connection lost error=%s", _name(error))
             finally:
                 connection.terminate()

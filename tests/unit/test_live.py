@@ -146,3 +146,46 @@ def test_connection_parameters_are_read_in_any_case() -> None:
     assert parameter({"authorization": "Bearer t"}, "Authorization") == "Bearer t"
     assert parameter({"X-ORGANIZATION-ID": "o"}, "X-Organization-ID") == "o"
     assert parameter({1: "x"}, "Authorization") is None
+
+
+class _BrokenHub:
+    async def subscribe(self, kinds: object = None) -> object:
+        raise RuntimeError("secret-canary from a bug")
+
+
+async def test_a_failing_subscription_is_masked_like_a_failing_query() -> None:
+    """A subscription's results are sent one by one while its operation is still running:
+    each is masked before it goes out, not at the end."""
+    from starlette.requests import Request
+
+    from graph.core.context import Context
+    from graph.schema import build_schema
+    from resolvers.actors import Actor, Role
+    from settings import Settings
+
+    actor = Actor(
+        subject="s",
+        org_id=uuid4(),
+        org_kind=OrganizationKind.RESELLER,
+        org_ancestors=(uuid4(),),
+        roles=frozenset({Role.ADMIN}),
+    )
+    context = Context(
+        request=Request({"type": "http", "method": "POST", "headers": [], "path": "/"}),
+        response=None,  # type: ignore[arg-type]
+        settings=Settings(),
+        request_id="req-1",
+        actor=actor,
+        hub=_BrokenHub(),  # type: ignore[arg-type]
+    )
+    stream = await build_schema().subscribe(
+        "subscription { organizationEvents { id } }", context_value=context
+    )
+    async for result in stream:  # type: ignore[union-attr]
+        # What a transport sends now, while the operation is still open.
+        (error,) = result.errors
+        sent = (error.message, error.extensions)
+        break
+    await stream.aclose()  # type: ignore[union-attr]
+    assert "secret-canary" not in sent[0]
+    assert sent[1] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-1"}
