@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from models.enums import OrganizationStatus
 from resolvers import global_id
 
 ORG = (
@@ -139,7 +140,8 @@ APPROVE = (
     "UPDATE organization SET status = 'ACTIVE', approved_at = $2, approved_by = $3, "
     "updated_at = $2 WHERE id = $1 AND status = 'PENDING_APPROVAL' RETURNING id, approved_at"
 )
-STATUSES = ("PENDING_APPROVAL", "ACTIVE", "REJECTED")
+# Every status the API's countsByStatus lists, in its order (the lifecycle's six).
+STATUSES = tuple(status.value for status in OrganizationStatus)
 SQLITE_HISTORY_IF_CHANGED = (
     "INSERT INTO status_change (id, organization_id, from_status, to_status, occurred_at, "
     "actor_subject) SELECT $1, $2, 'PENDING_APPROVAL', 'ACTIVE', $3, $4 WHERE changes() > 0"

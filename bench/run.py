@@ -36,6 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 JWT_KEY = "bench-signing-key-that-is-long-enough-for-hs256"
 LOGS = ROOT / "bench" / ".data"
 LIST_50 = "list 50 + address + contact"
+API = "server.app:create_app"
+# The API as `portal serve` runs it in production, except that background jobs (tax-ID
+# checks, webhook deliveries) are left to a `portal worker` that is not running: the
+# benchmark measures requests, and each created customer's job rows are still written by
+# its request. (Here the registries are unreachable, so the checks would only retry.)
+API_ENV = {"PORTAL_ENV": "production", "PORTAL_JOBS_IN_SERVER": "false"}
 
 
 def _free_port() -> int:
@@ -51,6 +57,8 @@ def _start(
     port = _free_port()
     cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    if app == API:  # the HTTP protocol `portal serve` runs: bounded request heads
+        cmd += ["--http", "server.protocol:BoundedHttpToolsProtocol"]
     cmd += ["--workers", str(workers)] if workers > 1 else []
     return _spawn(app.split(".")[0], cmd, ROOT, env, core, port)
 
@@ -120,8 +128,8 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
         url, data = await seed.seed_sqlite(ROOT / "bench" / ".data" / "bench.sqlite3", args.orgs)
     print(f"\n## {db}: seeded {args.orgs} organizations in {time.perf_counter() - started:.1f} s")
     server_core = cores[0] if len(cores) > 1 else None
-    env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
-    api, api_port = _start("server.app:create_app", env, server_core)
+    env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, **API_ENV}
+    api, api_port = _start(API, env, server_core)
     raw, raw_port = _start("bench.raw:create_app", {"BENCH_DATABASE_URL": url}, server_core)
     procs = [api, raw]
     pg: tuple[subprocess.Popen[bytes], int] | None = None
@@ -138,6 +146,7 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
         " each; CPU = server CPU time per request (the database's own CPU not included)."
         "\nceiling = bare Starlette + asyncpg, PostgreSQL builds the response JSON"
         " (SQLite: rows + orjson); PostGraphile = PostGraphile 5 over the same tables."
+        "\nAPI: as `portal serve` runs it, background jobs left to a `portal worker` (not run)."
         "\nThe machine is shared: absolute numbers are noisy, the ratios of this run count.\n"
     )
     print("| workload | API req/s | ceiling req/s | PostGraphile req/s | API/ceiling "
@@ -195,11 +204,11 @@ async def _scale_out(
     uvicorn workers), unpinned, so requests/s can grow with the cores the server may use."""
     work = next(w for w in workloads.build(data) if w.name == LIST_50)
     token = _tokens(data)[1]
-    env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, "PORTAL_ENV": "production"}
+    env = {"PORTAL_DATABASE_URL": url, "PORTAL_JWT_KEY": JWT_KEY, **API_ENV}
     print(f"\n### scale-out: {work.name}, server unpinned, load on core {cores[-1]}\n")
     print("| workers | API req/s | p50 / p99 ms |\n|--:|--:|--:|")
     for workers in range(1, len(cores) + 1):
-        api, port = _start("server.app:create_app", env, None, workers=workers)
+        api, port = _start(API, env, None, workers=workers)
         try:
             result = await drive(
                 port=port,

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from bench.load import Request
+from bench.raw import STATUSES
 from bench.seed import Dataset, nl_vat
 from resolvers import global_id
 
@@ -52,7 +53,7 @@ PEER_COUNTS = (
     "query Counts { "
     + " ".join(
         f'{s.lower()}: allOrganizations(condition: {{status: "{s}"}}) {{ totalCount }}'
-        for s in ("PENDING_APPROVAL", "ACTIVE", "REJECTED")
+        for s in STATUSES
     )
     + " }"
 )

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 from graph.core.errors import ErrorPolicy
 from graph.core.node import NodeQueries, node_types
 from graph.execution.compiled import CompiledReads
+from graph.execution.compiled.prepared import PreparedReads
 from graph.execution.executor import FastExecutor
 from graph.execution.limits import DocumentLimiter
 from graph.execution.operation import OperationChoice
@@ -57,6 +58,9 @@ class Subscription(LiveSubscriptions):
 
 
 class PortalSchema(strawberry.Schema):
+    # Reads the compiled path answered, answered again without the pipeline (None: off).
+    prepared: PreparedReads | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -91,7 +95,7 @@ def build_schema(
     if compiled_reads:
         # Last, so the extensions above see the operation as they always do.
         every.append(CompiledReads)
-    return PortalSchema(
+    schema = PortalSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -100,6 +104,9 @@ def build_schema(
         # Compiled plain fields (graph/execution/executor.py); False: graphql-core's own.
         execution_context_class=FastExecutor if fast_executor else None,
     )
+    if compiled_reads:
+        schema.prepared = PreparedReads()
+    return schema
 
 
 def print_schema() -> str:

@@ -99,21 +99,52 @@ _decode_actor = sql.decoder(
 )
 
 
+class _Places:
+    """Where organizations sit in the tree (kind and ancestors), remembered per process.
+
+    Sound because those facts never change once written: nothing in the product moves an
+    organization to another parent, changes its kind or deletes it (archiving keeps the row;
+    its status is not part of an Actor and is read where it matters). So a hit needs no
+    statement, and the compiled read path answers with one round trip instead of two. Only
+    organizations that exist are remembered; the size is bounded (oldest out first).
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._places: dict[UUID, tuple[OrganizationKind, tuple[UUID, ...]]] = {}
+
+    def get(self, org_id: UUID) -> tuple[OrganizationKind, tuple[UUID, ...]] | None:
+        return self._places.get(org_id)
+
+    def put(self, org_id: UUID, place: tuple[OrganizationKind, tuple[UUID, ...]]) -> None:
+        if len(self._places) >= self.size:
+            del self._places[next(iter(self._places))]
+        self._places[org_id] = place
+
+    def clear(self) -> None:
+        self._places.clear()
+
+
+PLACES = _Places()
+
+
 async def load_actor(*, subject: str, org_id: UUID, roles: frozenset[Role]) -> Actor | None:
     """The actor for verified claims, or None when the organization does not exist.
 
-    One statement on every authenticated request, so hand-written (`resolvers.sql`): the tree
-    is at most three levels deep, so the parent and grandparent are all the ancestors there are.
+    On every authenticated request, so hand-written (`resolvers.sql`) and remembered
+    (`PLACES`): the tree is at most three levels deep, so the parent and grandparent are all
+    the ancestors there are.
     """
-    rows = await sql.fetch(_ACTOR_SQL, org_id)
-    if not rows:
-        return None
-    org = _decode_actor(rows[0])
-    ancestors = tuple(a for a in (org["parent_id"], org["grandparent_id"]) if a is not None)
+    place = PLACES.get(org_id)
+    if place is None:
+        rows = await sql.fetch(_ACTOR_SQL, org_id)
+        if not rows:
+            return None
+        org = _decode_actor(rows[0])
+        ancestors = tuple(a for a in (org["parent_id"], org["grandparent_id"]) if a is not None)
+        place = (org["kind"], ancestors)
+        PLACES.put(org_id, place)
+    kind, ancestors = place
     return Actor(
-        subject=subject,
-        org_id=org["id"],
-        org_kind=org["kind"],
-        org_ancestors=ancestors,
-        roles=roles,
+        subject=subject, org_id=org_id, org_kind=kind, org_ancestors=ancestors, roles=roles
     )

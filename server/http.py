@@ -41,8 +41,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from graph.core.context import Context
+from graph.execution.compiled import answer_prepared
 from graph.execution.limits import limit_error
 from resolvers.errors import Unavailable
+from server.observability import note_operation
 from settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -190,6 +192,19 @@ class GraphQLView(GraphQL[Context, None]):
         allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
         try:
             async with asyncio.timeout(limit):
+                # A read the compiled path answered before: no parsing, validation or
+                # extensions this time (graph/execution/compiled/prepared.py).
+                answered = await answer_prepared(
+                    self.schema,
+                    context,
+                    request_data.query,
+                    request_data.operation_name,
+                    request_data.variables,
+                )
+                if answered is not None:
+                    data, prepared = answered
+                    note_operation(request, prepared.name, "query", [])
+                    return ExecutionResult(data=data, errors=None)
                 return await self.schema.execute(
                     request_data.query,
                     root_value=root_value,

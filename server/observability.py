@@ -12,7 +12,6 @@ them up at scrape time, so /metrics answers for the whole server from any worker
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -22,6 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -102,8 +102,12 @@ class OperationObserver(SchemaExtension):
             name, kind = None, None
         result = self.execution_context.result
         errors = (result.errors if result else None) or self.execution_context.pre_execution_errors
-        codes = sorted({_code(e) for e in errors or []})
-        request.state.graphql_operation = {"name": name, "type": kind, "error_codes": codes}
+        note_operation(request, name, kind, sorted({_code(e) for e in errors or []}))
+
+
+def note_operation(request: Any, name: str | None, kind: str | None, codes: list[str]) -> None:
+    """What `RequestObserver` logs and counts about the request's GraphQL operation."""
+    request.state.graphql_operation = {"name": name, "type": kind, "error_codes": codes}
 
 
 def _code(error: GraphQLError) -> str:
@@ -171,7 +175,9 @@ class RequestObserver:
             "error_codes": operation.get("error_codes", []),
             "duration_ms": round(seconds * 1000, 2),
         }
-        access_log.info(json.dumps(line, separators=(",", ":")))
+        # Every value is ASCII (codes, IDs, checked names), so orjson's UTF-8 is what
+        # json.dumps wrote, at a fifth of the cost.
+        access_log.info(orjson.dumps(line).decode())
 
     def _label(self, name: str | None) -> str:
         if name is None:

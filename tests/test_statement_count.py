@@ -137,3 +137,25 @@ async def test_compiled_path_sends_one_statement_per_root_field(api: Api) -> Non
         assert len(result.data["organizations"]["nodes"]) == limit
         assert result.data["organizations"]["totalCount"] == 3
         assert len(counted.sql) - len(auth_only.sql) == 2, "\n".join(counted.sql)
+
+
+async def test_authentication_reads_an_organizations_place_once(api: Api) -> None:
+    """Kind and ancestors never change once written, so only the first request with a token
+    of an organization reads them; X-Organization-ID's target is remembered the same way."""
+    token = api.token(api.world.distributor, "VIEWER")
+    for expected in (1, 0, 0):
+        with _counting() as counted:
+            assert (await api.gql("{ __typename }", token=token)).data == {"__typename": "Query"}
+        assert len(counted.sql) == expected, "\n".join(counted.sql)
+    switched = {"X-Organization-ID": api.world.reseller}
+    for expected in (1, 0):
+        with _counting() as counted:
+            response = await api.client.post(
+                "/graphql",
+                json={"query": "{ viewer { organization { id } } }"},
+                headers={"Authorization": f"Bearer {token}", **switched},
+            )
+            body = response.json()
+        assert body["data"]["viewer"]["organization"]["id"] == api.world.reseller, body
+        places = [s for s in counted.sql if '"grandparent_id"' in s]
+        assert len(places) == expected, "\n".join(counted.sql)

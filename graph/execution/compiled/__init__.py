@@ -9,6 +9,6 @@ normal executor for the whole operation, so answers never differ
 `PORTAL_COMPILED_READS=false` switches it off.
 """
 
-from graph.execution.compiled.extension import CompiledReads
+from graph.execution.compiled.extension import CompiledReads, answer_prepared
 
-__all__ = ["CompiledReads"]
+__all__ = ["CompiledReads", "answer_prepared"]

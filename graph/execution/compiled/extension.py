@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
+from graphql import DocumentNode, OperationDefinitionNode, OperationType
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import OperationType
 from graphql.execution.values import VariableValues, get_variable_values
 from strawberry.extensions import SchemaExtension
 from tortoise import connections
@@ -21,6 +21,8 @@ from graph.core.context import Context
 from graph.execution.compiled import statements
 from graph.execution.compiled.dialect import POSTGRES, SQLITE, Params, prepare_sqlite
 from graph.execution.compiled.planner import Cache, Request, operation_of
+from graph.execution.compiled.prepared import Prepared, PreparedReads
+from graph.execution.limits import check_filters
 from resolvers.actors import Permission
 
 logger = logging.getLogger("portal.compiled")
@@ -31,32 +33,83 @@ class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         # An earlier extension may have answered already (DocumentLimiter refusing a filter
         # beyond its limits): that answer stands, and planning the filter is what it prevents.
-        if self.execution_context.result is None:
-            data = await answer(self.execution_context)
+        ctx = self.execution_context
+        if ctx.result is None:
+            data = await answer(ctx)
             if data is not None:
-                self.execution_context.result = GraphQLExecutionResult(data=data, errors=None)
+                ctx.result = GraphQLExecutionResult(data=data, errors=None)
+                _remember(ctx)
         yield
+
+
+def _remember(ctx: Any) -> None:
+    prepared = getattr(ctx.schema, "prepared", None)
+    operation = operation_of(ctx.graphql_document, ctx.operation_name)
+    if isinstance(prepared, PreparedReads) and ctx.query is not None and operation is not None:
+        # The name as the request gave it (an InitVar, so kept privately): the key must be
+        # what the next request sends, not the name read from the document.
+        provided = getattr(ctx, "_provided_operation_name", None)
+        name = ctx.operation_name
+        prepared.remember(ctx.query, provided, ctx.graphql_document, operation, name)
+
+
+async def answer_prepared(
+    schema: Any,
+    context: object,
+    query: str | None,
+    operation_name: str | None,
+    variables: object,
+) -> tuple[dict[str, Any], Prepared] | None:
+    """`data` for a request whose text and operation were answered here before, without
+    parsing, validating or the extensions; None: the whole pipeline runs as always."""
+    prepared = getattr(schema, "prepared", None)
+    if not isinstance(prepared, PreparedReads) or not isinstance(query, str):
+        return None
+    found = prepared.get(query, operation_name)
+    if found is None or not isinstance(context, Context):
+        return None
+    if variables is not None and not isinstance(variables, dict):
+        return None
+    if check_filters(schema._schema, found.document, variables, context.settings):
+        return None  # DocumentLimiter answers with the limit it breaks
+    data = await answer_operation(schema, context, found.document, found.operation, variables)
+    return None if data is None else (data, found)
 
 
 async def answer(execution_context: Any) -> dict[str, Any] | None:
     """The operation's `data` (root values are the database's JSON bytes), or None."""
     if execution_context.result is not None:
         return None  # an extension before this one answered already (a limit refused it)
-    context = execution_context.context
+    document = execution_context.graphql_document
+    operation = operation_of(document, execution_context.operation_name)
+    if operation is None:
+        return None
+    return await answer_operation(
+        execution_context.schema,
+        execution_context.context,
+        document,
+        operation,
+        execution_context.variables,
+    )
+
+
+async def answer_operation(
+    schema: Any,
+    context: object,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    raw_variables: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """`data` for a validated document's operation, or None: the executor answers instead."""
     if not isinstance(context, Context) or context.actor is None:
         return None
     actor = context.actor
     if not actor.can(Permission.READ):
         return None
-    document = execution_context.graphql_document
-    operation = operation_of(document, execution_context.operation_name)
-    if operation is None or operation.operation is not OperationType.QUERY:
+    if operation.operation is not OperationType.QUERY:
         return None  # before coercing variables: a mutation's input is large
-    schema = execution_context.schema
     gql = schema._schema
-    variables = get_variable_values(
-        gql, operation.variable_definitions or (), execution_context.variables or {}
-    )
+    variables = get_variable_values(gql, operation.variable_definitions or (), raw_variables or {})
     if not isinstance(variables, VariableValues):
         return None  # coercion errors: the normal path reports them
     db = connections.get("default")
