@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from resolvers.errors import DomainError, ErrorCode
 from settings import Settings
@@ -137,6 +138,12 @@ class ErrorPolicy(SchemaExtension):
 
 
 def _apply(error: GraphQLError, settings: Settings, request_id: str) -> GraphQLError:
+    if isinstance(error.original_error, InvalidOperationTypeError):
+        # A query or mutation sent over the subscriptions' WebSocket: the client's choice.
+        return GraphQLError(
+            "Only subscriptions run over WebSocket; send queries and mutations over HTTP.",
+            extensions={"code": "BAD_REQUEST"},
+        )
     if should_mask(error, strict=settings.mask_errors):
         # Codes and IDs only: the message and the exceptions' texts can hold input values.
         original = error.original_error
