@@ -1,22 +1,22 @@
-"""Demo data for a first run: one distributor and two resellers, so tenancy can be tried at once."""
+"""Demo data for a first run: one distributor and two resellers, so tenancy can be tried at once.
+
+Written with the rows the API writes (`resolvers.rows`, `resolvers.audit.status_rows`), so
+the demo tree has the same history, audit entries and events as data made through it; the
+seed acts as "portal seed" of the distributor.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
-from tortoise.transactions import in_transaction
-
-from models import (
-    AuditAction,
-    AuditEntry,
-    Organization,
-    OrganizationKind,
-    OrganizationStatus,
-    StatusChange,
-)
+from models import Organization, OrganizationKind, OrganizationStatus
+from resolvers import audit, rows, sql
+from resolvers.actors import Actor
 
 DISTRIBUTOR = "Demo Distributor"
 RESELLERS = ("Northwind Reseller", "Contoso Reseller")
+SEED_SUBJECT = "portal seed"
 
 
 async def seed_demo() -> bool:
@@ -24,10 +24,18 @@ async def seed_demo() -> bool:
     if await Organization.exists():
         return False
     now = datetime.now(UTC)
-    async with in_transaction():
-        distributor = await _organization(DISTRIBUTOR, OrganizationKind.DISTRIBUTOR, None, now)
-        for name in RESELLERS:
-            await _organization(name, OrganizationKind.RESELLER, distributor, now)
+    distributor = uuid4()
+    seed = Actor(
+        subject=SEED_SUBJECT,
+        org_id=distributor,
+        org_kind=OrganizationKind.DISTRIBUTOR,
+        org_ancestors=(),
+        roles=frozenset(),
+    )
+    written = _organization(distributor, DISTRIBUTOR, OrganizationKind.DISTRIBUTOR, None, seed, now)
+    for name in RESELLERS:
+        written += _organization(uuid4(), name, OrganizationKind.RESELLER, distributor, seed, now)
+    await sql.write(*written)  # all or nothing
     return True
 
 
@@ -65,31 +73,34 @@ def demo_people(
     return people
 
 
-async def _organization(
-    name: str, kind: OrganizationKind, parent: Organization | None, now: datetime
-) -> Organization:
-    org = await Organization.create(
-        kind=kind,
-        status=OrganizationStatus.ACTIVE,
-        parent=parent,
-        short_name=name,
-        full_name=f"{name} B.V.",
-        created_at=now,
-        created_by="portal seed",
-        updated_at=now,
-    )
-    await StatusChange.create(
-        organization_id=org.id,
-        to_status=OrganizationStatus.ACTIVE,
-        occurred_at=now,
-        actor_subject="portal seed",
-    )
-    # Creation is every audit log's first entry, the demo's too; the seed is the system.
-    await AuditEntry.create(
-        organization_id=org.id,
-        action=AuditAction.CREATED,
-        version=1,
-        occurred_at=now,
-        to_status=OrganizationStatus.ACTIVE,
-    )
-    return org
+def _organization(
+    id: UUID,
+    name: str,
+    kind: OrganizationKind,
+    parent_id: UUID | None,
+    seed: Actor,
+    now: datetime,
+) -> list[sql.Row]:
+    """An ACTIVE organization, its creation in the history and the audit log (with its event)."""
+    return [
+        rows.organization_row(
+            id=id,
+            kind=kind,
+            status=OrganizationStatus.ACTIVE,
+            parent_id=parent_id,
+            short_name=name,
+            full_name=f"{name} B.V.",
+            actor=seed,
+            now=now,
+        ),
+        *audit.status_rows(
+            organization_id=id,
+            version=1,
+            from_status=None,
+            to_status=OrganizationStatus.ACTIVE,
+            comment=None,
+            actor=seed,
+            now=now,
+            request_id=None,
+        ),
+    ]

@@ -22,6 +22,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from models import AuditAction, AuditEntry, EventType, OrganizationStatus
+from resolvers import rows as tables
 from resolvers import sql
 from resolvers.actors import Actor
 from resolvers.tenancy import visible_sql
@@ -95,6 +96,45 @@ def rows(entry: Entry) -> list[sql.Row]:
             to_status=entry.to_status,
             changes=[outbox.FieldChange(c.field, c.old, c.new) for c in entry.changes],
             request_id=entry.request_id,
+        ),
+    ]
+
+
+def status_rows(
+    *,
+    organization_id: UUID,
+    version: int,
+    from_status: OrganizationStatus | None,
+    to_status: OrganizationStatus,
+    comment: str | None,
+    actor: Actor,
+    now: datetime,
+    request_id: str | None,
+) -> list[sql.Row]:
+    """A status change as every writer records it: its history entry (`status_change`) and
+    its audit entry with the entry's event. `from_status` None: the creation (CREATED)."""
+    return [
+        tables.history_row(
+            organization_id=organization_id,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            actor=actor,
+            now=now,
+            request_id=request_id,
+        ),
+        *rows(
+            Entry(
+                organization_id=organization_id,
+                action=AuditAction.CREATED if from_status is None else AuditAction.STATUS_CHANGED,
+                version=version,
+                occurred_at=now,
+                actor=actor,
+                request_id=request_id,
+                from_status=from_status,
+                to_status=to_status,
+                comment=comment,
+            )
         ),
     ]
 

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
 
-from models import AuditAction, OrganizationStatus
+from models import OrganizationStatus
 from resolvers import audit, idempotency, rows, sql
 from resolvers.actors import Actor, Permission
 from resolvers.customer_checks import check_customer, duplicates_of
@@ -213,8 +213,9 @@ def _rows(
         ),
         rows.address_row(organization_id=org_id, address=address),
         rows.contact_row(organization_id=org_id, contact=contact),
-        rows.history_row(
+        *audit.status_rows(
             organization_id=org_id,
+            version=1,
             from_status=None,
             to_status=OrganizationStatus.PENDING_APPROVAL,
             comment=None,
@@ -222,42 +223,16 @@ def _rows(
             now=now,
             request_id=request_id,
         ),
-        *audit.rows(
-            audit.Entry(
-                organization_id=org_id,
-                action=AuditAction.CREATED,
-                version=1,
-                occurred_at=now,
-                actor=actor,
-                request_id=request_id,
-                to_status=OrganizationStatus.PENDING_APPROVAL,
-            )
-        ),
     ]
     if approve:
-        pending, active = OrganizationStatus.PENDING_APPROVAL, OrganizationStatus.ACTIVE
-        approved = rows.approval_time(now)
-        written.append(
-            rows.history_row(
-                organization_id=org_id,
-                from_status=pending,
-                to_status=active,
-                comment=None,
-                actor=actor,
-                now=approved,
-                request_id=request_id,
-            )
-        )
-        written += audit.rows(
-            audit.Entry(
-                organization_id=org_id,
-                action=AuditAction.STATUS_CHANGED,
-                version=2,
-                occurred_at=approved,
-                actor=actor,
-                request_id=request_id,
-                from_status=pending,
-                to_status=active,
-            )
+        written += audit.status_rows(
+            organization_id=org_id,
+            version=2,
+            from_status=OrganizationStatus.PENDING_APPROVAL,
+            to_status=OrganizationStatus.ACTIVE,
+            comment=None,
+            actor=actor,
+            now=rows.approval_time(now),
+            request_id=request_id,
         )
     return written

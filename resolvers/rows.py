@@ -28,29 +28,71 @@ def customer_row(
     """A new customer under `reseller`, registered in `country`: PENDING_APPROVAL, or ACTIVE
     when `approved` ("create and approve": version 2, creation and approval in one write)."""
     assert data.industry is not None  # validation guarantees it; this tells the type checker
-    status = OrganizationStatus.ACTIVE if approved else OrganizationStatus.PENDING_APPROVAL
+    assert data.short_name is not None and data.full_name is not None  # likewise
+    return organization_row(
+        id=id,
+        kind=OrganizationKind.CUSTOMER,
+        status=OrganizationStatus.ACTIVE if approved else OrganizationStatus.PENDING_APPROVAL,
+        parent_id=reseller,
+        short_name=data.short_name,
+        full_name=data.full_name,
+        actor=actor,
+        now=now,
+        erp_id=data.erp_id,
+        registration_number=data.registration_number,
+        registration_country=country,
+        tax_id=data.tax_id,
+        currency=data.currency,
+        industry=Industry(data.industry),
+        approved_at=approval_time(now) if approved else None,
+        approved_by=actor.subject if approved else None,
+        version=2 if approved else 1,
+    )
+
+
+def organization_row(
+    *,
+    id: UUID,
+    kind: OrganizationKind,
+    status: OrganizationStatus,
+    parent_id: UUID | None,
+    short_name: str,
+    full_name: str,
+    actor: Actor,
+    now: datetime,
+    erp_id: str | None = None,
+    registration_number: str | None = None,
+    registration_country: str | None = None,
+    tax_id: str | None = None,
+    currency: str | None = None,
+    industry: Industry | None = None,
+    approved_at: datetime | None = None,
+    approved_by: str | None = None,
+    version: int = 1,
+) -> Row:
+    """Any organization (customer_row fills in a customer's; the demo seed, the others)."""
     return Row(
         "organization",
         {
             "id": id,
-            "kind": OrganizationKind.CUSTOMER,
+            "kind": kind,
             "status": status,
-            "parent_id": reseller,
-            "short_name": data.short_name,
-            "full_name": data.full_name,
-            "erp_id": data.erp_id,
-            "registration_number": data.registration_number,
-            "registration_country": country,
-            "tax_id": data.tax_id,
-            "currency": data.currency,
-            "industry": Industry(data.industry),
+            "parent_id": parent_id,
+            "short_name": short_name,
+            "full_name": full_name,
+            "erp_id": erp_id,
+            "registration_number": registration_number,
+            "registration_country": registration_country,
+            "tax_id": tax_id,
+            "currency": currency,
+            "industry": industry,
             "created_at": now,
             "created_by": actor.subject,
             "created_by_org_id": actor.home_org_id,
-            "approved_at": approval_time(now) if approved else None,
-            "approved_by": actor.subject if approved else None,
+            "approved_at": approved_at,
+            "approved_by": approved_by,
             "updated_at": now,
-            "version": 2 if approved else 1,
+            "version": version,
         },
     )
 

@@ -25,8 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from models import AuditAction, OrganizationKind, OrganizationStatus
-from resolvers import audit, global_id, rows, sql
+from models import OrganizationKind, OrganizationStatus
+from resolvers import audit, global_id, sql
 from resolvers.actors import Actor, Permission
 from resolvers.errors import (
     ErrorCode,
@@ -157,25 +157,15 @@ async def change_status(
             _refuse(customer.status, sources, target)
         now = datetime.now(UTC)
         approver = actor.subject if transition.approves else None
-        entry = rows.history_row(
+        written = audit.status_rows(
             organization_id=customer.id,
+            version=customer.version + 1,
             from_status=customer.status,
             to_status=target,
             comment=text,
             actor=actor,
             now=now,
             request_id=request_id,
-        )
-        audited = audit.Entry(
-            organization_id=customer.id,
-            action=AuditAction.STATUS_CHANGED,
-            version=customer.version + 1,
-            occurred_at=now,
-            actor=actor,
-            request_id=request_id,
-            from_status=customer.status,
-            to_status=target,
-            comment=text,
         )
         won = await sql.update_then_insert(
             _UPDATE,
@@ -185,7 +175,7 @@ async def change_status(
             now,
             approver,
             customer.version,
-            rows=[entry, *audit.rows(audited)],
+            rows=written,
         )
         if won:  # RETURNING gave the row as updated: no second read.
             return OrganizationRecord.from_raw(won[0])

@@ -2,8 +2,9 @@
 
 `python -m tests.jobs QUEUE_LOG` runs a worker process over these tasks (configured by
 PORTAL_DATABASE_URL and PORTAL_JOB_LEASE_SECONDS), as `portal worker` runs the application's.
-Each attempt appends "<event> <job id> <pid>" to the log file; one short write with O_APPEND
-is atomic, so several processes may share the file.
+Each attempt appends "<event> <job id> <pid>" to the log file, and the worker, once it runs,
+"ready worker <pid>"; one short write with O_APPEND is atomic, so several processes may share
+the file.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ async def _main(log: Path) -> None:
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     worker.start()
+    _append(log, "ready worker")
     await stopping.wait()
     await worker.stop(grace_seconds=5)
     await Tortoise.close_connections()

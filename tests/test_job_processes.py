@@ -3,7 +3,6 @@ test tasks under the real `Worker`) on one database, and a worker killed with SI
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -41,10 +40,25 @@ def worker_process(
             process.wait(timeout=20)
 
 
-def _events(log: Path) -> list[tuple[str, str, str]]:
+def _lines(log: Path) -> list[tuple[str, str, str]]:
     if not log.exists():
         return []
     return [tuple(line.split()) for line in log.read_text().splitlines()]  # type: ignore[misc]
+
+
+def _events(log: Path) -> list[tuple[str, str, str]]:
+    """What the jobs did: (start or done, job ID, pid)."""
+    return [line for line in _lines(log) if line[0] != "ready"]
+
+
+async def _ready(log: Path, *processes: subprocess.Popen[bytes]) -> None:
+    """Until each worker process runs (a fixed sleep was too short on a busy machine)."""
+    pids = {str(p.pid) for p in processes}
+
+    async def all_ready() -> bool:
+        return pids <= {pid for event, _, pid in _lines(log) if event == "ready"}
+
+    await wait_for(all_ready, seconds=60, what="the worker processes")
 
 
 async def _enqueue(n: int, **payload: object) -> list[str]:
@@ -57,13 +71,13 @@ async def test_two_worker_processes_run_each_job_once(
 ) -> None:
     log = tmp_path / "runs.log"
     with worker_process(settings, log) as first, worker_process(settings, log) as second:
-        await asyncio.sleep(1.0)  # both polling before the jobs arrive
+        await _ready(log, first, second)  # both polling before the jobs arrive
         ids = await _enqueue(200)
         await wait_for(lambda: all_finished(QUEUE), seconds=60)
         pids = {str(first.pid), str(second.pid)}
     starts = Counter(job for event, job, _ in _events(log) if event == "start")
     assert starts == Counter({job_id: 1 for job_id in ids})
-    assert {pid for _, _, pid in _events(log)} == pids  # both took part
+    assert {pid for event, _, pid in _events(log) if event == "start"} == pids  # both took part
     assert await Job.filter(queue=QUEUE, status=JobStatus.SUCCEEDED, attempts=1).count() == 200
 
 

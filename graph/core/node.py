@@ -58,10 +58,6 @@ async def resolve_node(info: Info, id: str) -> Node | None:
     return await load(info, uuid) if load else None
 
 
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
-
-
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Any object by global ID; null when missing or not visible.")

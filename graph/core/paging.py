@@ -1,13 +1,30 @@
-"""Relay cursors and offset paging, reduced to one (offset, limit) window.
+"""Relay cursors and offset paging, reduced to one (offset, limit) window; the Relay
+`Edge`/`Connection` plumbing every list shares.
 
 Cursors encode a position in the sorted list. Every sort order ends with creation order and
 the ID, so a position always means the same row while the data stands still.
+
+A list's types are two small subclasses, so each keeps its own name and descriptions in the
+printed schema while the fields and the building live here once:
+
+```python
+@strawberry.type(description="An entry in a list, with its cursor.")
+class EntryEdge(Edge[Entry]):
+    node: Entry = strawberry.field(description="The entry.")
+
+@strawberry.type(description="A page of entries.")
+class EntryConnection(Connection[EntryEdge, Entry]):
+    ...  # its own fields (totalCount) and private state after edges, nodes, pageInfo
+
+EntryConnection.page(nodes, offset=start, has_next=more)
+```
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, Self, TypeVar, get_args, get_origin
 
 import strawberry
 
@@ -45,13 +62,63 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="Cursor of the last row.")
 
 
-def page_info(offset: int, count: int, has_next: bool) -> PageInfo:
-    return PageInfo(
-        has_next_page=has_next,
-        has_previous_page=offset > 0,
-        start_cursor=cursor(offset) if count else None,
-        end_cursor=cursor(offset + count - 1) if count else None,
-    )
+NodeT = TypeVar("NodeT")
+EdgeT = TypeVar("EdgeT", bound="Edge[Any]")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    """A row and its cursor; a subclass names it and describes its `node`."""
+
+    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[EdgeT, NodeT]):
+    """A page of rows; a subclass `Connection[XEdge, X]` names it and adds its own fields."""
+
+    edges: list[EdgeT] = strawberry.field(description="Rows with cursors.")
+    nodes: list[NodeT] = strawberry.field(description="Rows without cursors.")
+    page_info: PageInfo = strawberry.field(description="Paging state.")
+
+    @classmethod
+    def page(cls, nodes: Sequence[NodeT], *, offset: int, has_next: bool, **fields: Any) -> Self:
+        """The rows at `offset`, `offset + 1`, ... of the list; `fields`: the subclass's own."""
+        positions = range(offset, offset + len(nodes))
+        return cls.at(positions, nodes, has_next=has_next, has_previous=offset > 0, **fields)
+
+    @classmethod
+    def at(
+        cls,
+        positions: Sequence[int],
+        nodes: Sequence[NodeT],
+        *,
+        has_next: bool,
+        has_previous: bool,
+        **fields: Any,
+    ) -> Self:
+        """The rows with their own positions (a list paged by a key, not by an offset)."""
+        edge = _edge_type(cls)
+        return cls(
+            edges=[edge(cursor=cursor(p), node=n) for p, n in zip(positions, nodes, strict=True)],
+            nodes=list(nodes),
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=has_previous,
+                start_cursor=cursor(positions[0]) if positions else None,
+                end_cursor=cursor(positions[-1]) if positions else None,
+            ),
+            **fields,
+        )
+
+
+def _edge_type(connection: type) -> Callable[..., Any]:
+    """The `XEdge` a connection names in its base `Connection[XEdge, X]`."""
+    for base in getattr(connection, "__orig_bases__", ()):
+        if get_origin(base) is Connection:
+            return get_args(base)[0]
+    raise TypeError(f"{connection.__name__} must subclass Connection[SomeEdge, Some]")
 
 
 async def window(
@@ -90,3 +157,21 @@ async def window(
     if end is not None:
         size = max(0, min(size, end - start))
     return Window(start, size)
+
+
+async def forward_window(*, first: int | None, after: str | None, max_size: int) -> Window:
+    """`window` for a list that pages forward only (`first`/`after`): it never needs a total."""
+
+    async def no_total() -> int:
+        raise AssertionError("forward paging needs no total")
+
+    return await window(
+        first=first,
+        after=after,
+        last=None,
+        before=None,
+        limit=None,
+        offset=None,
+        max_size=max_size,
+        total=no_total,
+    )

@@ -8,10 +8,11 @@ from uuid import UUID
 
 import strawberry
 
+from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.enums import ImportRowStatus, ImportStatus
 from graph.core.node import Node, node_loader
-from graph.core.paging import PageInfo, cursor, position
+from graph.core.paging import Connection, Edge, position
 from graph.organizations.types import Organization, load_organization
 from resolvers import global_id
 from resolvers.errors import ErrorCode
@@ -63,16 +64,12 @@ class ImportRow:
 
 
 @strawberry.type(description="A row in a list, with its cursor.")
-class ImportRowEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+class ImportRowEdge(Edge[ImportRow]):
     node: ImportRow = strawberry.field(description="The row.")
 
 
 @strawberry.type(description="A page of handled rows, by row number.")
-class ImportRowConnection:
-    edges: list[ImportRowEdge] = strawberry.field(description="Rows with cursors.")
-    nodes: list[ImportRow] = strawberry.field(description="Rows without cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
+class ImportRowConnection(Connection[ImportRowEdge, ImportRow]):
     import_id: strawberry.Private[UUID]
     only_failed: strawberry.Private[bool]
 
@@ -81,10 +78,6 @@ class ImportRowConnection:
         return await customer_imports.count_rows(
             import_id=self.import_id, only_failed=self.only_failed
         )
-
-
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
 
 
 @strawberry.type(description="A file of customers being (or having been) imported.")
@@ -107,9 +100,9 @@ class CustomerImport(Node):
     async def rows(
         self,
         info: Info,
-        only_failed: Annotated[bool, _arg("Only FAILED and DUPLICATE rows.")] = False,
-        first: Annotated[int | None, _arg("Page size (max 100).")] = None,
-        after: Annotated[str | None, _arg("Cursor to continue after.")] = None,
+        only_failed: Annotated[bool, arg("Only FAILED and DUPLICATE rows.")] = False,
+        first: Annotated[int | None, arg("Page size (max 100).")] = None,
+        after: Annotated[str | None, arg("Cursor to continue after.")] = None,
     ) -> ImportRowConnection:
         limit = min(info.context.settings.max_page_size, 100 if first is None else max(0, first))
         after_row = position(after) if after else 0
@@ -120,15 +113,12 @@ class CustomerImport(Node):
             limit=limit + 1,
         )
         nodes = [ImportRow.of(r) for r in found[:limit]]
-        return ImportRowConnection(
-            edges=[ImportRowEdge(cursor=cursor(n.row_number), node=n) for n in nodes],
-            nodes=nodes,
-            page_info=PageInfo(
-                has_next_page=len(found) > limit,
-                has_previous_page=after_row > 0,
-                start_cursor=cursor(nodes[0].row_number) if nodes else None,
-                end_cursor=cursor(nodes[-1].row_number) if nodes else None,
-            ),
+        # Rows page by row number (a key), so each cursor is its row's number.
+        return ImportRowConnection.at(
+            [n.row_number for n in nodes],
+            nodes,
+            has_next=len(found) > limit,
+            has_previous=after_row > 0,
             import_id=self.record_id,
             only_failed=only_failed,
         )

@@ -15,7 +15,7 @@ import strawberry
 
 from graph.core.context import Info
 from graph.core.enums import OrganizationStatus
-from graph.core.paging import PageInfo, cursor, page_info
+from graph.core.paging import Connection, Edge
 from graph.organizations.types import UNLOADED, Organization
 from resolvers import organizations
 from resolvers.actors import Actor
@@ -28,7 +28,7 @@ from resolvers.records import (
 
 
 @strawberry.type(description="An organization in a list, with its cursor.")
-class OrganizationEdge:
+class OrganizationEdge(Edge[Organization]):
     cursor: str = strawberry.field(description="Pass as `after`/`before` to page from here.")
     node: Organization = strawberry.field(description="The organization.")
 
@@ -40,10 +40,7 @@ class StatusCount:
 
 
 @strawberry.type(description="A page of organizations.")
-class OrganizationConnection:
-    edges: list[OrganizationEdge] = strawberry.field(description="Rows with cursors.")
-    nodes: list[Organization] = strawberry.field(description="Rows without cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
+class OrganizationConnection(Connection[OrganizationEdge, Organization]):
     filter: strawberry.Private[Filter | None]
     counts_filter: strawberry.Private[Filter | None]
     # Whose visibility counts use (the switcher lists the person's, not the acting one's).
@@ -90,11 +87,10 @@ class OrganizationConnection:
             )
             for r in records
         ]
-        edges = [OrganizationEdge(cursor=cursor(offset + i), node=n) for i, n in enumerate(nodes)]
-        return cls(
-            edges=edges,
-            nodes=nodes,
-            page_info=page_info(offset, len(nodes), has_next),
+        return cls.page(
+            nodes,
+            offset=offset,
+            has_next=has_next,
             filter=filter,
             counts_filter=counts_filter,
             scope=scope,

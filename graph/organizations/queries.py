@@ -9,6 +9,7 @@ from typing import Annotated
 
 import strawberry
 
+from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.paging import window
 from graph.core.selection import item_fields
@@ -27,10 +28,6 @@ from graph.organizations.viewer import Viewer
 from resolvers import customer_checks, global_id, organizations
 from resolvers.errors import DomainError
 from resolvers.listing import Window
-
-
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
 
 
 @strawberry.type
@@ -57,7 +54,7 @@ class OrganizationQueries:
         "ancestors are visible)."
     )
     async def organization(
-        self, info: Info, id: Annotated[strawberry.ID, _arg("Global ID of the organization.")]
+        self, info: Info, id: Annotated[strawberry.ID, arg("Global ID of the organization.")]
     ) -> Organization | None:
         info.context.require_actor()
         uuid = global_id.decode_uuid(id, "Organization")
@@ -67,15 +64,15 @@ class OrganizationQueries:
     async def organizations(
         self,
         info: Info,
-        filter: Annotated[OrganizationFilter | None, _arg("Conditions to match.")] = None,
+        filter: Annotated[OrganizationFilter | None, arg("Conditions to match.")] = None,
         sorting: Annotated[
-            list[OrganizationSort] | None, _arg("Sort keys; creation order breaks ties.")
+            list[OrganizationSort] | None, arg("Sort keys; creation order breaks ties.")
         ] = None,
-        first: Annotated[int | None, _arg("Relay: rows after `after` (max 100).")] = None,
-        after: Annotated[str | None, _arg("Relay: cursor to start after.")] = None,
-        last: Annotated[int | None, _arg("Relay: rows before `before` (max 100).")] = None,
-        before: Annotated[str | None, _arg("Relay: cursor to end before.")] = None,
-        paging: Annotated[OffsetPaging | None, _arg("Offset paging for admin grids.")] = None,
+        first: Annotated[int | None, arg("Relay: rows after `after` (max 100).")] = None,
+        after: Annotated[str | None, arg("Relay: cursor to start after.")] = None,
+        last: Annotated[int | None, arg("Relay: rows before `before` (max 100).")] = None,
+        before: Annotated[str | None, arg("Relay: cursor to end before.")] = None,
+        paging: Annotated[OffsetPaging | None, arg("Offset paging for admin grids.")] = None,
     ) -> OrganizationConnection:
         actor = info.context.require_actor()
         domain_filter = to_filter(filter)
@@ -115,7 +112,7 @@ class OrganizationQueries:
         description="Dry run of createCustomer: every problem and the normalized form."
     )
     async def validate_customer(
-        self, info: Info, input: Annotated[CreateCustomerInput, _arg("The form to check.")]
+        self, info: Info, input: Annotated[CreateCustomerInput, arg("The form to check.")]
     ) -> CustomerValidation:
         actor = info.context.require_actor()
         try:

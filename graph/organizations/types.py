@@ -18,7 +18,7 @@ from graph.core.context import Info
 from graph.core.convert import convert
 from graph.core.enums import AuditAction, Industry, OrganizationKind, OrganizationStatus
 from graph.core.node import Node, node_loader
-from graph.core.paging import DEFAULT_PAGE_SIZE, PageInfo, cursor, page_info, position
+from graph.core.paging import DEFAULT_PAGE_SIZE, Connection, Edge, position
 from graph.verification.types import TaxIdVerification
 from resolvers import audit, global_id
 from resolvers.records import (
@@ -171,11 +171,8 @@ class Organization(Node):
         page = found[:size]
         contacts = info.context.may_read_contacts()
         nodes = [AuditEntry.from_stored(e, contacts=contacts) for e in page]
-        return AuditEntryConnection(
-            edges=[AuditEntryEdge(cursor=cursor(start + i), node=n) for i, n in enumerate(nodes)],
-            nodes=nodes,
-            page_info=page_info(start, len(nodes), len(found) > size),
-            organization_id=self.record.id,
+        return AuditEntryConnection.page(
+            nodes, offset=start, has_next=len(found) > size, organization_id=self.record.id
         )
 
     @classmethod
@@ -306,16 +303,12 @@ class AuditEntry(Node):
 
 
 @strawberry.type(description="An audit entry in a list, with its cursor.")
-class AuditEntryEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+class AuditEntryEdge(Edge[AuditEntry]):
     node: AuditEntry = strawberry.field(description="The entry.")
 
 
 @strawberry.type(description="A page of audit entries, oldest first.")
-class AuditEntryConnection:
-    edges: list[AuditEntryEdge] = strawberry.field(description="Rows with cursors.")
-    nodes: list[AuditEntry] = strawberry.field(description="Rows without cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
+class AuditEntryConnection(Connection[AuditEntryEdge, AuditEntry]):
     organization_id: strawberry.Private[UUID]
 
     @strawberry.field(description="All entries, over every page.")
@@ -325,16 +318,12 @@ class AuditEntryConnection:
 
 
 @strawberry.type(description="A status change in a list, with its cursor.")
-class StatusChangeEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+class StatusChangeEdge(Edge[StatusChange]):
     node: StatusChange = strawberry.field(description="The status change.")
 
 
 @strawberry.type(description="A page of status changes, oldest first.")
-class StatusChangeConnection:
-    edges: list[StatusChangeEdge] = strawberry.field(description="Rows with cursors.")
-    nodes: list[StatusChange] = strawberry.field(description="Rows without cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
+class StatusChangeConnection(Connection[StatusChangeEdge, StatusChange]):
     total_count: int = strawberry.field(description="All entries, over every page.")
 
 
@@ -349,10 +338,10 @@ def history_page(
     size = len(changes) if first is None else max(0, first)
     chosen = changes[start : start + size]
     nodes = [StatusChange.from_record(c) for c in chosen]
-    return StatusChangeConnection(
-        edges=[StatusChangeEdge(cursor=cursor(start + i), node=n) for i, n in enumerate(nodes)],
-        nodes=nodes,
-        page_info=page_info(start, len(nodes), start + len(nodes) < len(changes)),
+    return StatusChangeConnection.page(
+        nodes,
+        offset=start,
+        has_next=start + len(nodes) < len(changes),
         total_count=len(changes),
     )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import strawberry
 
@@ -10,30 +12,40 @@ from graph.core.convert import convert
 from graph.core.enums import Industry
 from graph.core.errors import UserError, user_errors
 from resolvers.errors import DomainError, FieldError
-from resolvers.validation import CustomerDraft
+from resolvers.validation import AddressDraft, ContactDraft, CustomerDraft
 
 _N = "Normalized value; the input as typed (trimmed) where it has a problem."
 
+T = TypeVar("T")
 
-@strawberry.type(description="A normalized address.")
+
+def _mirrors(draft: type, *, description: str) -> Callable[[type[T]], type[T]]:
+    """The type of a draft (resolvers/validation/drafts.py) as validateCustomer answers it:
+    the draft's fields in the draft's order, each a string described as `_N`, so a field
+    added to the form appears here without being written again. (Read through `convert`.)"""
+
+    def build(cls: type[T]) -> type[T]:
+        for f in dataclasses.fields(draft):
+            if f.type not in ("str | None", str | None):
+                raise TypeError(f"{draft.__name__}.{f.name} is not text: write the type out")
+            setattr(cls, f.name, strawberry.field(description=_N))
+        cls.__annotations__ = {f.name: "str | None" for f in dataclasses.fields(draft)}
+        return strawberry.type(cls, description=description)
+
+    return build
+
+
+@_mirrors(AddressDraft, description="A normalized address.")
 class NormalizedAddress:
-    country: str | None = strawberry.field(description=_N)
-    city: str | None = strawberry.field(description=_N)
-    state: str | None = strawberry.field(description=_N)
-    line1: str | None = strawberry.field(description=_N)
-    line2: str | None = strawberry.field(description=_N)
-    postal_code: str | None = strawberry.field(description=_N)
+    pass
 
 
-@strawberry.type(description="A normalized contact.")
+@_mirrors(ContactDraft, description="A normalized contact.")
 class NormalizedContact:
-    first_name: str | None = strawberry.field(description=_N)
-    last_name: str | None = strawberry.field(description=_N)
-    role: str | None = strawberry.field(description=_N)
-    email: str | None = strawberry.field(description=_N)
-    phone: str | None = strawberry.field(description=_N)
+    pass
 
 
+# Written out: half its fields are not strings, and `build` below names each one.
 @strawberry.type(description="The create-customer form as it would be stored.")
 class NormalizedCustomer:
     short_name: str | None = strawberry.field(description=_N)

@@ -8,17 +8,14 @@ from uuid import UUID
 
 import strawberry
 
+from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.enums import OrganizationKind, Permission, Role
-from graph.core.paging import window
+from graph.core.paging import forward_window
 from graph.organizations.connections import OrganizationConnection
 from graph.organizations.types import Organization, load_organization
 from resolvers import organizations
 from resolvers.listing import Sort, Window
-
-
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
 
 
 @strawberry.type(description="The signed-in person.")
@@ -53,25 +50,17 @@ class Viewer:
     async def organizations(
         self,
         info: Info,
-        search: Annotated[str | None, _arg("Free text over names and numbers.")] = None,
-        kind: Annotated[OrganizationKind | None, _arg("Only this kind.")] = None,
-        first: Annotated[int | None, _arg("Rows after `after` (max 100).")] = None,
-        after: Annotated[str | None, _arg("Cursor to start after.")] = None,
+        search: Annotated[str | None, arg("Free text over names and numbers.")] = None,
+        kind: Annotated[OrganizationKind | None, arg("Only this kind.")] = None,
+        first: Annotated[int | None, arg("Rows after `after` (max 100).")] = None,
+        after: Annotated[str | None, arg("Cursor to start after.")] = None,
     ) -> OrganizationConnection:
         info.context.require_actor()
         person = info.context.person
         assert person is not None  # require_actor() passed
         chosen = organizations.switchable(person, search=search, kind=kind)
-        bounds = await window(
-            first=first,
-            after=after,
-            last=None,
-            before=None,
-            limit=None,
-            offset=None,
-            max_size=info.context.settings.max_page_size,
-            total=lambda: organizations.count_organizations(actor=person, filter=chosen),
-        )
+        max_size = info.context.settings.max_page_size
+        bounds = await forward_window(first=first, after=after, max_size=max_size)
         listing = await organizations.list_organizations(
             actor=person,
             filter=chosen,

@@ -6,23 +6,19 @@ from typing import Annotated
 
 import strawberry
 
+from graph.core.arguments import arg
 from graph.core.context import Info
 from graph.core.errors import BadUserInput
-from graph.core.paging import cursor, page_info, window
+from graph.core.paging import forward_window
 from graph.webhooks.types import (
     WebhookDelivery,
     WebhookDeliveryConnection,
-    WebhookDeliveryEdge,
     WebhookEndpoint,
 )
 from models import DeliveryStatus
 from resolvers.actors import Permission
 from resolvers.errors import DomainError
 from resolvers.webhooks import deliveries, endpoints
-
-
-def _arg(description: str) -> object:
-    return strawberry.argument(description=description)
 
 
 @strawberry.type
@@ -38,26 +34,14 @@ class WebhookQueries:
     async def webhook_deliveries(
         self,
         info: Info,
-        endpoint_id: Annotated[strawberry.ID | None, _arg("Only this endpoint's.")] = None,
-        status: Annotated[DeliveryStatus | None, _arg("Only deliveries in this status.")] = None,
-        first: Annotated[int | None, _arg("Page size (at most 100).")] = None,
-        after: Annotated[str | None, _arg("Cursor to continue after.")] = None,
+        endpoint_id: Annotated[strawberry.ID | None, arg("Only this endpoint's.")] = None,
+        status: Annotated[DeliveryStatus | None, arg("Only deliveries in this status.")] = None,
+        first: Annotated[int | None, arg("Page size (at most 100).")] = None,
+        after: Annotated[str | None, arg("Cursor to continue after.")] = None,
     ) -> WebhookDeliveryConnection:
         actor = info.context.require_actor(Permission.MANAGE_WEBHOOKS)
-
-        async def no_total() -> int:
-            raise AssertionError("only forward paging")
-
-        chosen = await window(
-            first=first,
-            after=after,
-            last=None,
-            before=None,
-            limit=None,
-            offset=None,
-            max_size=info.context.settings.max_page_size,
-            total=no_total,
-        )
+        max_size = info.context.settings.max_page_size
+        chosen = await forward_window(first=first, after=after, max_size=max_size)
         try:
             records, total = await deliveries.list_deliveries(
                 actor=actor, endpoint_id=endpoint_id, status=status, window=chosen
@@ -65,12 +49,9 @@ class WebhookQueries:
         except DomainError as error:  # an endpoint ID that is not one of ours
             raise BadUserInput(error.errors[0].message) from error
         nodes = [WebhookDelivery.from_record(r) for r in records]
-        return WebhookDeliveryConnection(
-            edges=[
-                WebhookDeliveryEdge(cursor=cursor(chosen.offset + i), node=n)
-                for i, n in enumerate(nodes)
-            ],
-            nodes=nodes,
-            page_info=page_info(chosen.offset, len(nodes), chosen.offset + len(nodes) < total),
+        return WebhookDeliveryConnection.page(
+            nodes,
+            offset=chosen.offset,
+            has_next=chosen.offset + len(nodes) < total,
             total_count=total,
         )

@@ -10,7 +10,7 @@ import strawberry
 from graph.core.context import Info
 from graph.core.convert import convert
 from graph.core.node import Node, node_loader
-from graph.core.paging import PageInfo
+from graph.core.paging import Connection, Edge
 from graph.organizations.types import Organization, load_organization
 from models import DeliveryStatus, EventType
 from resolvers import global_id
@@ -123,16 +123,12 @@ class WebhookDelivery(Node):
 
 
 @strawberry.type(description="A delivery in a list, with its cursor.")
-class WebhookDeliveryEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to page from here.")
+class WebhookDeliveryEdge(Edge[WebhookDelivery]):
     node: WebhookDelivery = strawberry.field(description="The delivery.")
 
 
 @strawberry.type(description="A page of deliveries, newest first.")
-class WebhookDeliveryConnection:
-    edges: list[WebhookDeliveryEdge] = strawberry.field(description="Rows with cursors.")
-    nodes: list[WebhookDelivery] = strawberry.field(description="Rows without cursors.")
-    page_info: PageInfo = strawberry.field(description="Paging state.")
+class WebhookDeliveryConnection(Connection[WebhookDeliveryEdge, WebhookDelivery]):
     total_count: int = strawberry.field(description="All matching deliveries.")
 
 

@@ -24,6 +24,7 @@ from graph.execution.compiled.planner import Cache, Request, operation_of
 from graph.execution.compiled.prepared import Prepared, PreparedReads
 from graph.execution.limits import check_filters
 from resolvers.actors import Permission
+from resolvers.errors import Unavailable
 
 logger = logging.getLogger("portal.compiled")
 PLANS = Cache()
@@ -35,7 +36,10 @@ class CompiledReads(SchemaExtension):
         # beyond its limits): that answer stands, and planning the filter is what it prevents.
         ctx = self.execution_context
         if ctx.result is None:
-            data = await answer(ctx)
+            try:
+                data = await answer(ctx)
+            except Unavailable:
+                data = None  # the executor answers SERVICE_UNAVAILABLE in its own words
             if data is not None:
                 ctx.result = GraphQLExecutionResult(data=data, errors=None)
                 _remember(ctx)
@@ -61,7 +65,9 @@ async def answer_prepared(
     variables: object,
 ) -> tuple[dict[str, Any], Prepared] | None:
     """`data` for a request whose text and operation were answered here before, without
-    parsing, validating or the extensions; None: the whole pipeline runs as always."""
+    parsing, validating or the extensions; None: the whole pipeline runs as always.
+    Raises `Unavailable` when no database connection came free in time: the pipeline would
+    only wait for one again (the HTTP view answers 503 SERVICE_UNAVAILABLE)."""
     prepared = getattr(schema, "prepared", None)
     if not isinstance(prepared, PreparedReads) or not isinstance(query, str):
         return None
@@ -152,9 +158,11 @@ async def answer_operation(
                 _, rows = await db.execute_query(*value)
                 value = bytes(rows[0][0])
             data[key] = orjson.Fragment(value) if isinstance(value, bytes) else value
+    except Unavailable:
+        raise  # no connection came free in time: each caller decides (see below)
     except Exception as error:  # noqa: BLE001 - the executor answers instead, errors included
-        # A busy pool, a lost connection: the executor meets the same and answers with its
-        # own errors (SERVICE_UNAVAILABLE, ...), so the two paths never answer differently.
+        # A lost connection, a statement that failed: the executor meets the same and
+        # answers with its own errors, so the two paths never answer differently.
         logger.warning("compiled read failed (%s); the executor answers", type(error).__name__)
         return None
     return data

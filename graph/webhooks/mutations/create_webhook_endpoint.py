@@ -7,11 +7,8 @@ from typing import Annotated
 import strawberry
 
 from graph.core.context import Info
-from graph.core.errors import user_errors
 from graph.webhooks.mutations.base import SecretPayload, secret_payload
-from graph.webhooks.types import WebhookEndpoint
 from models import EventType
-from resolvers.errors import DomainError
 from resolvers.webhooks import endpoints
 
 CreateWebhookEndpointPayload = secret_payload("createWebhookEndpoint")
@@ -40,16 +37,12 @@ class CreateWebhookEndpointMutation:
         ],
     ) -> SecretPayload:
         ctx = info.context
-        try:
-            record, secret = await endpoints.create_endpoint(
+        return await CreateWebhookEndpointPayload.answer(
+            endpoints.create_endpoint(
                 actor=ctx.require_actor(permission=None),
                 url=input.url,
                 events=input.events,
                 description=input.description,
                 allow_private=ctx.settings.webhook_allow_private,
             )
-        except DomainError as error:
-            return CreateWebhookEndpointPayload(errors=user_errors(error))
-        return CreateWebhookEndpointPayload(
-            endpoint=WebhookEndpoint.from_record(record), secret=secret
         )

@@ -7,11 +7,9 @@ from typing import Annotated
 import strawberry
 
 from graph.core.context import Info
-from graph.core.errors import user_errors
 from graph.webhooks.mutations.base import EndpointPayload, endpoint_payload
-from graph.webhooks.types import WebhookEndpoint
-from resolvers.errors import DomainError
 from resolvers.webhooks import endpoints
+from resolvers.webhooks.endpoints import EndpointRecord
 
 DeleteWebhookEndpointPayload = endpoint_payload("deleteWebhookEndpoint")
 
@@ -32,12 +30,11 @@ class DeleteWebhookEndpointMutation:
         info: Info,
         input: Annotated[DeleteWebhookEndpointInput, strawberry.argument(description="Which.")],
     ) -> EndpointPayload:
-        ctx = info.context
-        try:
-            record = await endpoints.get_endpoint(
-                actor=ctx.require_actor(permission=None), id=input.id
-            )
-            await endpoints.delete_endpoint(actor=ctx.require_actor(permission=None), id=input.id)
-        except DomainError as error:
-            return DeleteWebhookEndpointPayload(errors=user_errors(error))
-        return DeleteWebhookEndpointPayload(endpoint=WebhookEndpoint.from_record(record))
+        actor = info.context.require_actor(permission=None)
+
+        async def delete() -> EndpointRecord:  # answers the endpoint as it was
+            record = await endpoints.get_endpoint(actor=actor, id=input.id)
+            await endpoints.delete_endpoint(actor=actor, id=input.id)
+            return record
+
+        return await DeleteWebhookEndpointPayload.answer(delete())

@@ -7,10 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graph.core.context import Info
-from graph.core.errors import user_errors
 from graph.webhooks.mutations.base import DeliveryPayload, delivery_payload
-from graph.webhooks.types import WebhookDelivery
-from resolvers.errors import DomainError
 from resolvers.webhooks import deliveries
 
 ReplayWebhookDeliveryPayload = delivery_payload("replayWebhookDelivery")
@@ -35,9 +32,7 @@ class ReplayWebhookDeliveryMutation:
         info: Info,
         input: Annotated[ReplayWebhookDeliveryInput, strawberry.argument(description="Which.")],
     ) -> DeliveryPayload:
-        ctx = info.context
-        try:
-            record = await deliveries.replay(actor=ctx.require_actor(permission=None), id=input.id)
-        except DomainError as error:
-            return ReplayWebhookDeliveryPayload(errors=user_errors(error))
-        return ReplayWebhookDeliveryPayload(delivery=WebhookDelivery.from_record(record))
+        actor = info.context.require_actor(permission=None)
+        return await ReplayWebhookDeliveryPayload.answer(
+            deliveries.replay(actor=actor, id=input.id)
+        )

@@ -7,10 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graph.core.context import Info
-from graph.core.errors import user_errors
 from graph.webhooks.mutations.base import SecretPayload, secret_payload
-from graph.webhooks.types import WebhookEndpoint
-from resolvers.errors import DomainError
 from resolvers.webhooks import endpoints
 
 RotateWebhookSecretPayload = secret_payload("rotateWebhookSecret")
@@ -36,14 +33,10 @@ class RotateWebhookSecretMutation:
         input: Annotated[RotateWebhookSecretInput, strawberry.argument(description="Which.")],
     ) -> SecretPayload:
         ctx = info.context
-        try:
-            record, secret = await endpoints.rotate_secret(
+        return await RotateWebhookSecretPayload.answer(
+            endpoints.rotate_secret(
                 actor=ctx.require_actor(permission=None),
                 id=input.id,
                 grace_seconds=ctx.settings.webhook_secret_grace_seconds,
             )
-        except DomainError as error:
-            return RotateWebhookSecretPayload(errors=user_errors(error))
-        return RotateWebhookSecretPayload(
-            endpoint=WebhookEndpoint.from_record(record), secret=secret
         )

@@ -7,10 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graph.core.context import Info
-from graph.core.errors import user_errors
 from graph.webhooks.mutations.base import DeliveryPayload, delivery_payload
-from graph.webhooks.types import WebhookDelivery
-from resolvers.errors import DomainError
 from resolvers.webhooks import deliveries
 
 SendTestWebhookPayload = delivery_payload("sendTestWebhook")
@@ -32,11 +29,5 @@ class SendTestWebhookMutation:
         info: Info,
         input: Annotated[SendTestWebhookInput, strawberry.argument(description="Which.")],
     ) -> DeliveryPayload:
-        ctx = info.context
-        try:
-            record = await deliveries.send_test(
-                actor=ctx.require_actor(permission=None), id=input.id
-            )
-        except DomainError as error:
-            return SendTestWebhookPayload(errors=user_errors(error))
-        return SendTestWebhookPayload(delivery=WebhookDelivery.from_record(record))
+        actor = info.context.require_actor(permission=None)
+        return await SendTestWebhookPayload.answer(deliveries.send_test(actor=actor, id=input.id))

@@ -7,11 +7,8 @@ from typing import Annotated
 import strawberry
 
 from graph.core.context import Info
-from graph.core.errors import user_errors
 from graph.webhooks.mutations.base import EndpointPayload, endpoint_payload
-from graph.webhooks.types import WebhookEndpoint
 from models import EventType
-from resolvers.errors import DomainError
 from resolvers.webhooks import endpoints
 
 UpdateWebhookEndpointPayload = endpoint_payload("updateWebhookEndpoint")
@@ -42,8 +39,8 @@ class UpdateWebhookEndpointMutation:
         ],
     ) -> EndpointPayload:
         ctx = info.context
-        try:
-            record = await endpoints.update_endpoint(
+        return await UpdateWebhookEndpointPayload.answer(
+            endpoints.update_endpoint(
                 actor=ctx.require_actor(permission=None),
                 id=input.id,
                 url=input.url,
@@ -52,6 +49,4 @@ class UpdateWebhookEndpointMutation:
                 enabled=input.enabled,
                 allow_private=ctx.settings.webhook_allow_private,
             )
-        except DomainError as error:
-            return UpdateWebhookEndpointPayload(errors=user_errors(error))
-        return UpdateWebhookEndpointPayload(endpoint=WebhookEndpoint.from_record(record))
+        )
