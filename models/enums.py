@@ -85,4 +85,5 @@ class ImportRowStatus(StrEnum):
     CREATED = "CREATED"
     VALID = "VALID"  # a dry run's row that would be created
     FAILED = "FAILED"
-    DUPLICATE = "DUPLICATE"  # a customer with its ERP ID, tax ID or registration number exists
+    # A customer with its ERP ID, tax ID or registration number exists, or an earlier row has it.
+    DUPLICATE = "DUPLICATE"

@@ -18,6 +18,8 @@ from tortoise import Tortoise
 from models.database import migrate, tortoise_config
 from settings import Settings, SettingsError
 
+_ACT_IN = "act in this organization (its global ID; X-Organization-ID), as the switcher does"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal", description=__doc__)
@@ -49,23 +51,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     exporting.add_argument("--token", required=True, help="bearer token")
     exporting.add_argument("--url", default=None, help="the portal, e.g. http://127.0.0.1:8000")
     exporting.add_argument("--status", help="only this status, e.g. PENDING_APPROVAL")
+    exporting.add_argument("--organization", help=_ACT_IN)
     exporting.add_argument("--output", "-o", type=Path, help="write here instead of stdout")
     importing = commands.add_parser("import", help="import customers from a CSV or XLSX file")
     importing.add_argument("file", type=Path, help="the spreadsheet (the template's columns)")
     importing.add_argument("--token", required=True, help="bearer token")
     importing.add_argument("--url", default=None, help="the portal, e.g. http://127.0.0.1:8000")
     importing.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    importing.add_argument("--organization", help=_ACT_IN)
     args = parser.parse_args(argv)
     if args.command == "import":
         from portal import client
 
         url = args.url or client.DEFAULT_URL
-        return client.import_file(url=url, token=args.token, path=args.file, dry_run=args.dry_run)
+        return client.import_file(
+            url=url,
+            token=args.token,
+            path=args.file,
+            dry_run=args.dry_run,
+            organization=args.organization,
+        )
     if args.command == "export":
         from portal import client
 
         url = args.url or client.DEFAULT_URL
-        return client.export(url=url, token=args.token, status=args.status, output=args.output)
+        return client.export(
+            url=url,
+            token=args.token,
+            status=args.status,
+            output=args.output,
+            organization=args.organization,
+        )
     try:
         settings = Settings.from_env()
     except SettingsError as error:

@@ -53,10 +53,13 @@ class Progress:
         return f"{self.label} [{bar}] {self.done}/{self.total}"
 
 
-def _client(url: str, token: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=60
-    )
+def _client(url: str, token: str, organization: str | None) -> httpx.Client:
+    """Every request with the token, and in `organization` when given: the header the
+    portal's "select organization" control sends, for GraphQL and the export alike."""
+    headers = {"Authorization": f"Bearer {token}"}
+    if organization:
+        headers["X-Organization-ID"] = organization
+    return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=60)
 
 
 def graphql(client: httpx.Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -77,10 +80,17 @@ def _answer(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-def export(*, url: str, token: str, status: str | None, output: Path | None) -> int:
+def export(
+    *,
+    url: str,
+    token: str,
+    status: str | None,
+    output: Path | None,
+    organization: str | None = None,
+) -> int:
     filter_ = {"status": {"eq": status.upper()}} if status else None
     try:
-        with _client(url, token) as client:
+        with _client(url, token, organization) as client:
             total = graphql(client, COUNT, {"filter": filter_})["organizations"]["totalCount"]
             progress = Progress("Exporting", total)
             params = {"filter": json.dumps(filter_)} if filter_ else {}
@@ -186,10 +196,12 @@ def _table(lines: list[tuple[int, str, str, str, str]]) -> str:
     )
 
 
-def import_file(*, url: str, token: str, path: Path, dry_run: bool) -> int:
+def import_file(
+    *, url: str, token: str, path: Path, dry_run: bool, organization: str | None = None
+) -> int:
     """Upload, follow the import to its end, print the failed rows; 1 when any row failed."""
     try:
-        with _client(url, token) as client:
+        with _client(url, token, organization) as client:
             import_id = _upload(client, path, dry_run)
             progress = Progress("Dry run" if dry_run else "Importing", None)
             while True:

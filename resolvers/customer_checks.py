@@ -82,6 +82,42 @@ WHERE "parent_id" = $1 AND "status" <> 'ARCHIVED'
 _DUPLICATES_OF_OTHERS_SQL = _DUPLICATES_SQL + '  AND "id" <> $6\n'
 
 
+# The numbers that make two customers of one reseller the same customer: (input field, the
+# words for it in a message, the organization columns that hold it). duplicates_of compares
+# them with the table; an import compares them between the rows of one file.
+NUMBERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("erpId", "ERP ID", ("erp_id",)),
+    ("taxId", "tax ID", ("tax_id",)),
+    (
+        "registrationNumber",
+        "registration number",
+        ("registration_country", "registration_number"),
+    ),
+)
+
+
+def _columns(data: CustomerDraft) -> dict[str, object]:
+    address = data.primary_address
+    return {
+        "erp_id": data.erp_id,
+        "tax_id": data.tax_id,
+        "registration_country": address.country if address else None,
+        "registration_number": data.registration_number,
+    }
+
+
+def numbers_of(data: CustomerDraft) -> list[tuple[str, str, tuple[object, ...]]]:
+    """(field, label, value) of each number a normalized form holds, in canonical form (the
+    stored spelling), so two spellings of one tax ID are one value."""
+    columns = _columns(data)
+    found = []
+    for field, label, names in NUMBERS:
+        value = tuple(columns[name] for name in names)
+        if all(part is not None for part in value):
+            found.append((field, label, value))
+    return found
+
+
 async def duplicates_of(
     reseller: UUID, data: CustomerDraft, *, excluding: UUID | None = None
 ) -> list[FieldError]:
@@ -89,28 +125,20 @@ async def duplicates_of(
     one being corrected); the partial unique indexes are what actually guarantee it.
 
     Only called for a valid form, so every number compared here is present."""
-    address = data.primary_address
-    country = address.country if address else None
-    numbers = (reseller, data.erp_id, data.tax_id, country, data.registration_number)
+    columns = _columns(data)
+    numbers = (reseller, *(columns[name] for name in _COLUMN_ORDER))
     if excluding is None:
         rows = await sql.fetch(_DUPLICATES_SQL, *numbers)
     else:
         rows = await sql.fetch(_DUPLICATES_OF_OTHERS_SQL, *numbers, excluding)
     errors: list[FieldError] = []
-    checks = (
-        ("erpId", "ERP ID", lambda r: r["erp_id"] == data.erp_id),
-        ("taxId", "tax ID", lambda r: r["tax_id"] == data.tax_id),
-        (
-            "registrationNumber",
-            "registration number",
-            lambda r: (
-                r["registration_country"] == country
-                and r["registration_number"] == data.registration_number
-            ),
-        ),
-    )
-    for field, label, clashes in checks:
-        if any(clashes(row) for row in rows):
+    for field, label, names in NUMBERS:
+        value = tuple(columns[name] for name in names)
+        if any(tuple(row[name] for name in names) == value for row in rows):
             message = f"Another customer of this reseller already has this {label}."
             errors.append(FieldError((field,), ErrorCode.DUPLICATE, message))
     return errors
+
+
+# The order of _DUPLICATES_SQL's parameters after the reseller.
+_COLUMN_ORDER = ("erp_id", "tax_id", "registration_country", "registration_number")

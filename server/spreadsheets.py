@@ -1,6 +1,8 @@
 """Spreadsheet files over plain HTTP: the import template and the organizations export.
 
-Both need a bearer token like every GraphQL request, and READ. The export takes the
+Both need a bearer token like every GraphQL request, and READ, and act where
+`X-Organization-ID` says exactly as a GraphQL request does (`server.auth.acting_in`, the same
+403 for an organization the caller may not act in). The export takes the
 `organizations` query's own filter, as JSON in `?filter=`, coerced by the schema's
 `OrganizationFilter` type (so the two can never disagree), and streams its rows: memory holds
 one batch of organizations whatever the size of the list.
@@ -23,7 +25,7 @@ from graph.organizations.filters import OrganizationFilter, to_filter
 from resolvers.actors import Actor, Permission
 from resolvers.imports.export import export_csv, template
 from resolvers.listing import Filter
-from server.auth import authenticate
+from server.auth import NOT_ACTABLE, ORGANIZATION_HEADER, acting_in, authenticate
 from server.http import JSON, error_body
 
 CSV = "text/csv; charset=utf-8"
@@ -51,6 +53,12 @@ async def _reader(request: Request) -> Actor:
     )
     if actor is None:
         raise Refused(401, "UNAUTHENTICATED", reason or "Sign in: send a valid bearer token.")
+    selected = request.headers.get(ORGANIZATION_HEADER)
+    if selected is not None:
+        acting = await acting_in(actor, selected)
+        if acting is None:
+            raise Refused(403, "FORBIDDEN", NOT_ACTABLE)
+        actor = acting
     if not actor.can(Permission.READ):
         raise Refused(403, "FORBIDDEN", "Your roles do not grant READ.")
     return actor

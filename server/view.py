@@ -21,11 +21,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph.core.context import Context
 from graph.schema import build_schema
-from resolvers import global_id
-from resolvers.actors import Actor, act_in
 from resolvers.live.hub import Hub
 from resolvers.tokens import TokenService
-from server.auth import authenticate
+from server.auth import NOT_ACTABLE, ORGANIZATION_HEADER, acting_in, authenticate
 from server.caching import ReferenceDataCache
 from server.graphiql import OfflineGraphiQL
 from server.http import GraphQLView, RequestError
@@ -140,9 +138,11 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
         assert self.tokens is not None, "the lifespan sets up tokens"
         actor, auth_error = await authenticate(self.tokens, request.headers.get("authorization"))
         token_actor = None
-        selected = request.headers.get("x-organization-id")
+        selected = request.headers.get(ORGANIZATION_HEADER)
         if selected is not None and actor is not None:
-            token_actor, actor = actor, await _acting_in(actor, selected)
+            token_actor, actor = actor, await acting_in(actor, selected)
+            if actor is None:
+                raise RequestError(403, NOT_ACTABLE, code="FORBIDDEN")
         return Context(
             request=request,
             response=response,
@@ -174,30 +174,13 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
         if selected is not None:
             if not isinstance(selected, str):
                 raise Refused(FORBIDDEN, "Forbidden: X-Organization-ID must be a string")
-            try:
-                context.token_actor, actor = actor, await _acting_in(actor, selected)
-            except RequestError:
+            context.token_actor, acting = actor, await acting_in(actor, selected)
+            if acting is None:
                 raise Refused(
                     FORBIDDEN, "Forbidden: X-Organization-ID names no organization you may act in"
-                ) from None
+                )
+            actor = acting
         context.actor = actor
         context.fresh()
         _, _, token = header.partition(" ")
         return self.tokens.expires_at(token.strip())
-
-
-async def _acting_in(actor: Actor, selected: str) -> Actor:
-    """`X-Organization-ID`: act in the token's organization or one of its descendants, as a
-    token of that organization would. Anything else is 403 FORBIDDEN, the same for an ID that
-    exists outside the subtree, one that does not, and one that is not an ID, so the header
-    cannot be used to find out what exists."""
-    org_id = global_id.decode_uuid(selected.strip(), "Organization")
-    acting = await act_in(actor, org_id) if org_id else None
-    if acting is None:
-        raise RequestError(
-            403,
-            "X-Organization-ID names no organization you may act in: use your token's "
-            "organization or one below it (viewer.organizations lists them).",
-            code="FORBIDDEN",
-        )
-    return acting

@@ -1,6 +1,8 @@
 """The API as its clients use it, with their own tools, against a real server.
 
 - refine's GraphQL data provider, unmodified (clients/admin-check/refine-check.mjs);
+- the admin app's file upload: a FormData per the GraphQL multipart request spec, then polling
+  customerImport (clients/admin-check/import-check.mjs);
 - GraphQL Code Generator types for clients/operations and `tsc --noEmit` on a typed client;
 - a Python service on `gql` (clients/erp_sync.py);
 - the admin app's live status tab on `graphql-ws` (clients/admin-check/live-status.mjs).
@@ -20,10 +22,12 @@ from pathlib import Path
 import pytest
 from graphql import build_schema, parse, validate
 
+from resolvers.imports.columns import LABELS
 from settings import Settings
 from tests import node
 from tests.api import Api
 from tests.builders import numbered
+from tests.imports import cells, csv_file
 from tests.live import until_subscribed
 from tests.queries import APPROVE, CREATE, REJECT
 from tests.server import ROOT, running
@@ -77,6 +81,8 @@ def test_every_operation_is_valid_against_the_schema() -> None:
         "AuditLog",
         "OrganizationSwitcher",
         "OrganizationEvents",
+        "ImportCustomers",
+        "CustomerImport",
     }
     for file in files:
         document = parse(file.read_text())
@@ -136,6 +142,54 @@ async def test_refine_data_provider_lists_filters_sorts_pages_and_creates(
     }
     assert report["create"]["status"] == "PENDING_APPROVAL"
     assert report["create"]["erpId"] == "REFINE-1"
+
+
+async def test_admin_app_uploads_a_file_and_follows_the_import(
+    api: Api, settings: Settings, tmp_path: Path
+) -> None:
+    node_path = node.node()
+    rows = [cells(numbered(n)) for n in range(3)]
+    rows[1][LABELS.index("Email address")] = "jan@"
+    sheet = tmp_path / "customers.csv"
+    sheet.write_bytes(csv_file(rows, bom=True))
+    # A distributor's user switched into the reseller: the header rides on multipart too.
+    async with running(settings, PORTAL_JOB_POLL_SECONDS="0.1") as server:
+        done = await asyncio.to_thread(
+            node.run,
+            node_path,
+            "import-check.mjs",
+            env={
+                "PORTAL_URL": f"{server.url}/graphql",
+                "PORTAL_TOKEN": api.token(api.world.distributor, "ADMIN", sub="admin-app"),
+                "PORTAL_ORGANIZATION": api.world.reseller,
+                "PORTAL_FILE": str(sheet),
+            },
+        )
+    report = json.loads(done.stdout)
+    assert report["refused"] == {"import": None, "errors": [[["file"], "INVALID_FORMAT"]]}
+    dry, real = report["dryRun"], report["real"]
+    assert (dry["queued"], dry["fileName"]) == ("QUEUED", "customers.csv")
+    assert dry["final"] == {
+        "status": "COMPLETED",
+        "dryRun": True,
+        "totalRows": 3,
+        "processedRows": 3,
+        "createdCount": 0,
+        "failedCount": 1,
+    }
+    # Progress only grows, and the last poll saw every row handled.
+    done_counts = [processed for processed, _ in dry["progress"]]
+    assert done_counts == sorted(done_counts) and dry["progress"][-1] == [3, 3]
+    assert dry["failedRows"] == [[3, "FAILED", "Email address", "INVALID_EMAIL"]]
+    assert (real["final"]["createdCount"], real["final"]["failedCount"]) == (2, 1)
+    assert real["failedRows"] == dry["failedRows"]
+    # Created under the reseller the header selected, as its own token sees them.
+    listed = await api.gql(
+        "{ organizations(filter: {kind: {eq: CUSTOMER}}) { nodes { shortName } } }",
+        token=api.token(api.world.reseller, "VIEWER"),
+    )
+    names = sorted(n["shortName"] for n in listed.data["organizations"]["nodes"])
+    assert names == ["Customer 000", "Customer 002"]
 
 
 async def test_admin_app_shows_a_live_status_change_from_the_subscription(

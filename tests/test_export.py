@@ -36,9 +36,12 @@ def _table(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
 
 
-async def _export(api: Api, token: str, filter: dict[str, Any] | None = None) -> list[dict]:
+async def _export(
+    api: Api, token: str, filter: dict[str, Any] | None = None, *, org: str | None = None
+) -> list[dict]:
     params = {"filter": json.dumps(filter)} if filter is not None else {}
-    response = await api.client.get(EXPORT, params=params, headers=_auth(token))
+    headers = _auth(token) | ({"X-Organization-ID": org} if org is not None else {})
+    response = await api.client.get(EXPORT, params=params, headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     header, *rows = _table(response.content)
@@ -99,6 +102,50 @@ async def test_export_shows_what_organizations_shows_in_the_forms_columns(api: A
 
     everything = {row["ID"] for row in await _export(api, api.token(api.world.distributor))}
     assert {mine, theirs, api.world.other_reseller} <= everything
+
+
+async def test_export_acts_in_the_organization_the_header_selects(api: Api) -> None:
+    w = api.world
+    mine = await _create(api, api.token(w.reseller), customer_input())
+    theirs = await _create(api, api.token(w.other_reseller), numbered(7))
+    distributor = api.token(w.distributor, "ADMIN")
+    own = {row["ID"] for row in await _export(api, api.token(w.reseller, "VIEWER"))}
+    switched = await _export(api, distributor, org=w.reseller)
+    # Exactly what the reseller's own token exports: itself, its ancestor, its customer.
+    assert {row["ID"] for row in switched} == own == {w.distributor, w.reseller, mine}
+    assert theirs not in {row["ID"] for row in await _export(api, distributor, org=w.reseller)}
+    # The filter applies inside the acting organization, as organizations(filter:) does there.
+    customers = await _export(api, distributor, {"kind": {"eq": "CUSTOMER"}}, org=w.reseller)
+    assert [row["ID"] for row in customers] == [mine]
+    # The token's own organization is a valid choice, and changes nothing.
+    everything = {row["ID"] for row in await _export(api, distributor, org=w.distributor)}
+    assert {mine, theirs, w.other_reseller} <= everything
+
+
+async def test_export_refuses_a_switch_as_graphql_does(api: Api) -> None:
+    w = api.world
+    foreign = await _create(api, api.token(w.other_reseller), numbered(7))
+    token = api.token(w.reseller, "ADMIN")
+    missing = global_id.encode("Organization", uuid4())
+    for org in [w.other_reseller, foreign, w.distributor, missing, "nonsense", ""]:
+        headers = _auth(token) | {"X-Organization-ID": org}
+        exported = await api.client.get(EXPORT, headers=headers)
+        template = await api.client.get("/imports/template.csv", headers=headers)
+        graphql = await api.client.post(
+            "/graphql", json={"query": "{ organizations { totalCount } }"}, headers=headers
+        )
+        assert graphql.status_code == 403, org
+        assert exported.status_code == template.status_code == 403, org
+        # The same body: the header cannot tell what exists, here as there.
+        assert exported.json() == template.json() == graphql.json(), org
+        assert exported.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # A switch is no way around the token: a bad one is still 401, whatever the header says.
+    bad = {"Authorization": "Bearer nonsense", "X-Organization-ID": w.reseller}
+    assert (await api.client.get(EXPORT, headers=bad)).status_code == 401
+    # Acting in a customer, a reseller's user reads what the customer's own users read.
+    customer = await _create(api, token, customer_input())
+    inside = await _export(api, token, org=customer)
+    assert {row["ID"] for row in inside} == {w.distributor, w.reseller, customer}
 
 
 async def test_export_takes_the_organizations_filter(api: Api) -> None:
@@ -234,3 +281,30 @@ async def test_portal_export_writes_the_pending_list(
     header, *rows = _table(target.read_bytes())
     assert [row[header.index("ID")] for row in rows] == ids[1:]
     assert refused.returncode == 1 and "invalid or expired" in refused.stderr
+
+
+async def test_portal_export_acts_in_the_organization_given(
+    api: Api, settings: Settings, tmp_path: Path
+) -> None:
+    w = api.world
+    mine = [await _create(api, api.token(w.reseller), numbered(n)) for n in range(2)]
+    await _create(api, api.token(w.other_reseller), numbered(7))
+    distributor = api.token(w.distributor, "ADMIN")
+    target = tmp_path / "reseller.csv"
+    async with running(settings) as server:
+        base = server.url
+        done = await asyncio.to_thread(
+            portal, "export", "--token", distributor, "--url", base,
+            "--organization", w.reseller, "--status", "PENDING_APPROVAL", "-o", str(target),
+        )  # fmt: skip
+        refused = await asyncio.to_thread(
+            portal, "export", "--token", api.token(w.reseller), "--url", base,
+            "--organization", w.other_reseller, "-o", str(tmp_path / "refused.csv"),
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # The count behind the progress bar is the acting organization's too.
+    assert "Exporting [##############################] 2/2" in done.stderr
+    header, *rows = _table(target.read_bytes())
+    assert [row[header.index("ID")] for row in rows] == mine
+    assert refused.returncode == 1
+    assert "X-Organization-ID names no organization you may act in" in refused.stderr

@@ -162,6 +162,96 @@ async def test_the_same_file_twice_creates_nothing_twice(importing: Api) -> None
     assert await _count_customers(api, token) == 5
 
 
+def _spaced(number: str) -> str:
+    """Another spelling of a number: lower case, spaces inside (the same canonical value)."""
+    return f"{number[:2].lower()} {number[2:6]} {number[6:]}"
+
+
+def _same_customers_twice() -> list[list[str]]:
+    """Rows 2-8: rows 4, 5 and 7 are rows 2 and 3 again under another number's spelling."""
+    erp, email = LABELS.index("ERP ID"), LABELS.index("Email address")
+    rows = [
+        cells(numbered(0)),  # 2
+        cells(numbered(1)),  # 3
+        cells({**numbered(10), "taxId": _spaced(numbered(0)["taxId"])}),  # 4: row 2's tax ID
+        cells({**numbered(11), "erpId": "ERP-001"}),  # 5: row 3's ERP ID
+        cells({**numbered(12), "erpId": "ERP-050"}),  # 6: broken, so it creates nothing...
+        cells({**numbered(13), "registrationNumber": "0000 0000"}),  # 7: row 2's number
+        cells(numbered(50)),  # 8: ...and row 6's ERP ID is free for this one
+    ]
+    rows[4][email] = "not-an-email"
+    assert rows[4][erp] == rows[6][erp]
+    return rows
+
+
+async def test_rows_of_one_file_that_are_one_customer_dry_run_as_real(importing: Api) -> None:
+    api = importing
+    token = api.token(api.world.reseller, "ADMIN")
+    content = csv_file(_same_customers_twice())
+    outcomes = {}
+    for dry_run in (True, False):
+        started = await upload(api, token, content, dry_run=dry_run)
+        done = await finished(api, token, started["import"]["id"])
+        rows = await rows_of(api, token, started["import"]["id"])
+        outcomes[dry_run] = (done, [(r["rowNumber"], r["status"], r["errors"]) for r in rows])
+    (dry, dry_rows), (real, real_rows) = outcomes[True], outcomes[False]
+    assert (dry["createdCount"], dry["failedCount"]) == (0, 4), dry
+    assert (real["createdCount"], real["failedCount"]) == (3, 4), real
+    assert [(n, status) for n, status, _ in dry_rows] == [
+        (2, "VALID"),
+        (3, "VALID"),
+        (4, "DUPLICATE"),
+        (5, "DUPLICATE"),
+        (6, "FAILED"),
+        (7, "DUPLICATE"),
+        (8, "VALID"),
+    ]
+    duplicates = {n: errors for n, status, errors in dry_rows if status == "DUPLICATE"}
+    said_where = {n: [(e["column"], e["field"], e["code"]) for e in errors]
+                  for n, errors in duplicates.items()}  # fmt: skip
+    assert said_where == {
+        4: [("Tax ID", ["taxId"], "DUPLICATE")],
+        5: [("ERP ID", ["erpId"], "DUPLICATE")],
+        7: [("Registration number", ["registrationNumber"], "DUPLICATE")],
+    }
+    # Each names the earlier row it repeats.
+    assert [errors[0]["message"].split(" of this file")[0] for errors in duplicates.values()] == [
+        "Row 2",
+        "Row 3",
+        "Row 2",
+    ]
+    # The real run ends exactly as its dry run said: the same rows, the same errors.
+    said = {"VALID": "CREATED"}
+    assert real_rows == [(n, said.get(status, status), errors) for n, status, errors in dry_rows]
+    assert await _count_customers(api, token) == 3
+
+
+async def test_an_exported_file_imports_back_with_formula_escapes_undone(importing: Api) -> None:
+    api = importing
+    token = api.token(api.world.reseller, "ADMIN")
+    names = ["=HYPERLINK(1)", "+SUM(1,2)", "-2+3", "@cmd"]
+    rows = [cells({**numbered(n), "shortName": name}) for n, name in enumerate(names)]
+    first = await upload(api, token, csv_file(rows))
+    assert (await finished(api, token, first["import"]["id"]))["createdCount"] == 4
+    exported = await api.client.get(
+        "/exports/organizations.csv",
+        params={"filter": json.dumps({"kind": {"eq": "CUSTOMER"}})},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert exported.content.count(b"'=HYPERLINK") == 1, "escaped for spreadsheets"
+    # The other reseller imports that file as it is: the names come back unescaped.
+    other = api.token(api.world.other_reseller, "ADMIN")
+    started = await upload(api, other, exported.content)
+    done = await finished(api, other, started["import"]["id"])
+    assert (done["createdCount"], done["failedCount"]) == (4, 0), done
+    query = """{ organizations(filter: {kind: {eq: CUSTOMER}}) {
+      nodes { shortName primaryContact { phone } } } }"""
+    listed = (await api.gql(query, token=other)).data["organizations"]["nodes"]
+    assert sorted(n["shortName"] for n in listed) == sorted(names)
+    # E.164's "+" was escaped on the way out too.
+    assert {n["primaryContact"]["phone"] for n in listed} == {"+31402506000"}
+
+
 def _bomb() -> bytes:
     """A workbook-shaped ZIP whose sheet unpacks to 300 MiB of zeros (about 300 KiB packed),
     written in chunks so the test itself never holds the unpacked size."""

@@ -37,7 +37,10 @@ async def test_sigkill_mid_import_resumes_where_it_stopped(
         token = api.token(api.world.reseller, "ADMIN")
         auth = {"Authorization": f"Bearer {token}"}
         env = {"PORTAL_JOB_LEASE_SECONDS": "2", "PORTAL_JOB_POLL_SECONDS": "0.1"}
-        content = csv_file([cells(numbered(n)) for n in range(total)])
+        # The last row is the first one again under another ERP ID: the run that resumes must
+        # still know row 2, handled before the kill, to call it that row's DUPLICATE.
+        again = {**numbered(0), "erpId": "ERP-AGAIN"}
+        content = csv_file([cells(numbered(n)) for n in range(total)] + [cells(again)])
         async with running(settings, **env) as first:
             async with httpx.AsyncClient(base_url=first.url, headers=auth, timeout=30) as client:
                 variables = {"input": {"dryRun": False}}
@@ -50,8 +53,9 @@ async def test_sigkill_mid_import_resumes_where_it_stopped(
                     assert time.monotonic() < deadline
                     await asyncio.sleep(0.02)
             await asyncio.to_thread(first.kill)
-        before = {r["rowNumber"]: r["customer"]["id"] for r in await rows_of(api, token, import_id)}
-        assert 0 < len(before) < total, "killed mid-import"
+        done_before = await rows_of(api, token, import_id)
+        before = {r["rowNumber"]: r["customer"]["id"] for r in done_before}
+        assert 0 < len(before) < total and 2 in before, "killed mid-import"
 
         async with running(settings, **env) as second:
             async with httpx.AsyncClient(base_url=second.url, headers=auth, timeout=30) as client:
@@ -60,12 +64,22 @@ async def test_sigkill_mid_import_resumes_where_it_stopped(
                     assert time.monotonic() < deadline, status
                     await asyncio.sleep(0.1)
         assert (status["processedRows"], status["createdCount"], status["failedCount"]) == (
+            total + 1,
             total,
-            total,
-            0,
+            1,
         )
-        after = {r["rowNumber"]: r["customer"]["id"] for r in await rows_of(api, token, import_id)}
+        *created, last = await rows_of(api, token, import_id)
+        after = {r["rowNumber"]: r["customer"]["id"] for r in created}
         assert len(after) == total and len(set(after.values())) == total
+        assert (last["rowNumber"], last["status"], last["customer"]) == (
+            total + 2,
+            "DUPLICATE",
+            None,
+        )
+        assert [e["message"].split(" of this file")[0] for e in last["errors"]] == [
+            "Row 2",
+            "Row 2",
+        ]  # its tax ID and registration number are row 2's
         # The rows done before the kill kept their customers: resumed, not started over.
         assert {n: after[n] for n in before} == before
         count = await api.gql(

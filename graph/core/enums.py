@@ -39,7 +39,8 @@ strawberry.enum(
 strawberry.enum(
     ImportRowStatus,
     description="PENDING (not handled yet), CREATED, VALID (a dry run's row that would be "
-    "created), FAILED, DUPLICATE (its ERP ID, tax ID or registration number exists).",
+    "created), FAILED, DUPLICATE (a customer with its ERP ID, tax ID or registration number "
+    "exists, or an earlier row of the file has it).",
 )
 strawberry.enum(Role, description="A person's role inside one organization.")
 strawberry.enum(Permission, description="What the viewer's roles allow.")

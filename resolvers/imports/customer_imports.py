@@ -13,7 +13,9 @@ the row still being PENDING, and a real run creates each row's customer with the
 key `import:<import id>:<row number>`: a worker killed anywhere resumes with the first PENDING
 row, and a row whose customer was created just before the kill is answered by that key's
 replay instead of a second customer. A later upload of the same file has other keys, so its
-rows meet the first customers' numbers and are DUPLICATE.
+rows meet the first customers' numbers and are DUPLICATE. Two rows of one file that are the
+same customer make the later one DUPLICATE in a dry run as in a real run (`repeats`); a
+resumed run first relearns the numbers of the rows handled before it stopped.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ from resolvers.imports.files import (
     read_file,
     sniff,
 )
+from resolvers.imports.repeats import EarlierRows
 from resolvers.jobs import JobContext, Queue, Task, enqueue
+from resolvers.validation import validate_customer
 from settings import Settings
 
 TASK = "import_customers"
@@ -286,6 +290,7 @@ async def run_import(import_id: UUID, limits: Limits) -> None:
         await _finish(import_id, ImportStatus.FAILED, "The uploader's organization is gone.")
         return
     header = read_header(json.loads(found.header or "[]"))
+    earlier = await _earlier_rows(import_id, header, limits)
     while True:
         pending = (
             await ImportRow.filter(customer_import_id=import_id, status=ImportRowStatus.PENDING)
@@ -297,10 +302,29 @@ async def run_import(import_id: UUID, limits: Limits) -> None:
             break
         for row in pending:
             status, errors, customer_id = await _handle(
-                actor, found, header, row["row_number"], json.loads(row["cells"]), limits
+                actor, found, header, row["row_number"], json.loads(row["cells"]), limits, earlier
             )
             await _record(import_id, row["id"], status, errors, customer_id)
     await _finish(import_id, ImportStatus.COMPLETED, None)
+
+
+_KEPT = (ImportRowStatus.CREATED, ImportRowStatus.VALID)
+
+
+async def _earlier_rows(import_id: UUID, header: Header, limits: Limits) -> EarlierRows:
+    """The numbers of the rows already CREATED (VALID in a dry run): none on a first run, and
+    what a run killed midway had learnt when it resumes."""
+    earlier = EarlierRows()
+    handled = (
+        await ImportRow.filter(customer_import_id=import_id, status__in=list(_KEPT))
+        .order_by("row_number")
+        .values("row_number", "cells")
+    )
+    for row in handled:
+        draft, _ = to_draft(header, json.loads(row["cells"]))
+        form = validate_customer(draft, currencies=limits.currencies)
+        earlier.add(row["row_number"], form.normalized)
+    return earlier
 
 
 async def _read_rows(found: CustomerImport, limits: Limits) -> bool:
@@ -348,10 +372,13 @@ async def _handle(
     number: int,
     cells: list[str],
     limits: Limits,
+    earlier: EarlierRows,
 ) -> tuple[ImportRowStatus, list[RowError], UUID | None]:
     draft, cell_errors = to_draft(header, cells)
+    form = validate_customer(draft, currencies=limits.currencies)
+    repeats = [] if form.errors else earlier.clashes(form.normalized)
     errors: list[FieldError]
-    if found.dry_run or cell_errors:
+    if found.dry_run or cell_errors or repeats:
         try:
             checked = await check_customer(
                 actor=actor,
@@ -362,10 +389,12 @@ async def _handle(
             errors = checked.errors
         except DomainError as error:
             errors = error.errors
-        # An unreadable industry cell is that cell's one error, not also a missing industry.
-        bad = {e.field for e in cell_errors}
-        errors = [*cell_errors, *(e for e in errors if e.field not in bad)]
+        # An unreadable industry cell is that cell's one error, not also a missing industry;
+        # a number an earlier row has is that row's DUPLICATE, whatever else holds it.
+        told = {e.field for e in (*cell_errors, *repeats)}
+        errors = [*cell_errors, *repeats, *(e for e in errors if e.field not in told)]
         if not errors:
+            earlier.add(number, form.normalized)
             return ImportRowStatus.VALID, [], None
         return _failed(errors, header)
     try:
@@ -381,6 +410,7 @@ async def _handle(
         )
     except DomainError as error:
         return _failed(error.errors, header)
+    earlier.add(number, form.normalized)
     return ImportRowStatus.CREATED, [], created.customer.id
 
 
@@ -410,7 +440,7 @@ async def _record(
             for e in errors
         ]
     )
-    ok = status in (ImportRowStatus.CREATED, ImportRowStatus.VALID)
+    ok = status in _KEPT
 
     async def write() -> None:
         updated = await ImportRow.filter(id=row_id, status=ImportRowStatus.PENDING).update(
