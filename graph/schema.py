@@ -1,4 +1,5 @@
-"""Assembles the schema: the Query and Mutation roots from the domains, plus the extensions.
+"""Assembles the schema: the Query, Mutation and Subscription roots from the domains, plus the
+extensions.
 
 Each domain contributes classes of fields (`graph/<domain>/queries.py`, `.../mutations/`); the
 roots list them in the order the printed schema shows their fields. Extensions that belong to
@@ -28,6 +29,7 @@ from graph.execution.limits import DocumentLimiter
 from graph.execution.operation import OperationChoice
 from graph.imports.mutations import ImportMutations
 from graph.imports.queries import ImportQueries
+from graph.live.subscriptions import LiveSubscriptions
 from graph.organizations.mutations import OrganizationMutations
 from graph.organizations.queries import OrganizationQueries, ViewerQueries
 from graph.reference.queries import ReferenceQueries
@@ -47,6 +49,11 @@ class Query(
 
 @strawberry.type(name="Mutation", description="Writes.")
 class Mutation(OrganizationMutations, VerificationMutations, ImportMutations, WebhookMutations):
+    pass
+
+
+@strawberry.type(name="Subscription", description="Live events (graphql-transport-ws).")
+class Subscription(LiveSubscriptions):
     pass
 
 
@@ -91,6 +98,7 @@ def build_schema(
     schema = PortalSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=node_types(),
         extensions=every,
         # Compiled plain fields (graph/execution/executor.py); False: graphql-core's own.

@@ -72,6 +72,24 @@ async def _keep_session(connection: object) -> None:
     """
 
 
+async def dedicated_connection(settings: Settings, *, name: str) -> asyncpg.Connection:
+    """A PostgreSQL connection of its own, outside the pool, for session state (LISTEN) that
+    must not leak to pooled statements: the pool skips asyncpg's reset query (above)."""
+    credentials = expand_db_url(settings.database_url)["credentials"]
+    return await asyncpg.connect(
+        host=credentials.get("host"),
+        port=credentials.get("port"),
+        user=credentials.get("user"),
+        password=credentials.get("password"),
+        database=credentials.get("database"),
+        timeout=settings.db_acquire_timeout_seconds,
+        server_settings={
+            "application_name": name,
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+        },
+    )
+
+
 async def migrate(settings: Settings) -> None:
     """Bring the schema up to date; safe to run on every start."""
     await run_migrations(config=tortoise_config(settings))

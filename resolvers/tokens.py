@@ -68,6 +68,12 @@ class TokenService:
         self._verified[token] = (claims, expires)
         return claims
 
+    def expires_at(self, token: str) -> float | None:
+        """When `verify` stops accepting a token it accepted (seconds since the epoch, the
+        leeway included): a WebSocket that authenticated once with it is closed then."""
+        known = self._verified.get(token)
+        return known[1] + LEEWAY_SECONDS if known else None
+
     def _verify(self, token: str) -> tuple[Claims, int]:
         try:
             payload = jwt.decode(

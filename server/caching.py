@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graphql import FieldNode, OperationDefinitionNode, OperationType
+from starlette.requests import Request
+from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 CACHEABLE_FIELDS = frozenset({"countries", "currencies", "__typename"})
@@ -24,7 +26,10 @@ class ReferenceDataCache(SchemaExtension):
         ctx = self.execution_context
         context = ctx.context
         result = ctx.result
-        if result is None or result.errors or context.request.method != "GET":
+        request, response = context.request, context.response
+        if result is None or result.errors or not isinstance(request, Request):
+            return  # a WebSocket (subscription) has no caching
+        if request.method != "GET" or not isinstance(response, Response):
             return
         operation = _operation(ctx.graphql_document, ctx.operation_name)
         if operation is None or operation.operation != OperationType.QUERY:
@@ -32,8 +37,8 @@ class ReferenceDataCache(SchemaExtension):
         selections = operation.selection_set.selections
         if all(isinstance(s, FieldNode) and s.name.value in CACHEABLE_FIELDS for s in selections):
             max_age = context.settings.reference_data_max_age_seconds
-            context.response.headers["Cache-Control"] = f"private, max-age={max_age}"
-            context.response.headers["Vary"] = "Authorization"
+            response.headers["Cache-Control"] = f"private, max-age={max_age}"
+            response.headers["Vary"] = "Authorization"
 
 
 def _operation(document: object, name: str | None) -> OperationDefinitionNode | None:

@@ -9,7 +9,8 @@ What this adds to Strawberry's ASGI view:
   `application/graphql-response+json` and 200 under `application/json`; every error body is JSON;
 - POST accepts `application/json` (415 otherwise), so a browser cannot send a query from a
   plain HTML form, and `multipart/form-data` (file uploads) only with an Authorization header,
-  which no cross-site form can send; GET runs queries only (405 for a mutation);
+  which no cross-site form can send; GET runs queries only (405 for a mutation); subscriptions
+  run over WebSocket only (400 here; server/live.py);
 - a per-operation time limit (503 with OPERATION_TIMEOUT when it runs out);
 - bodies are decoded by orjson, which refuses bytes that are not UTF-8, lone surrogates and
   nesting deeper than 1024 with a 400 (the stock decoder answered the first with a text/plain
@@ -35,8 +36,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graph.core.context import Context
 from graph.execution.compiled import answer_prepared
@@ -259,29 +261,43 @@ class GraphQLView(GraphQL[Context, None]):
             if answered is not None:
                 return answered
         limit = self.settings.operation_timeout_seconds
+        # Strawberry's, without subscriptions: those run over WebSocket (server/live.py).
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
         try:
             async with asyncio.timeout(limit):
-                return await super().execute_single(
-                    request, request_adapter, sub_response, context, root_value, request_data
+                return await self.schema.execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
                 )
+        except InvalidOperationTypeError as e:
+            if e.operation_type is OperationType.SUBSCRIPTION:
+                raise RequestError(
+                    400,
+                    "Subscriptions run over WebSocket (graphql-transport-ws) on /graphql.",
+                    code="BAD_REQUEST",
+                ) from e
+            raise RequestError(
+                405,
+                "GET runs queries only; send mutations with POST.",
+                code="METHOD_NOT_ALLOWED",
+                headers={"Allow": "POST"},
+            ) from e
+        except CannotGetOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason()) from e
+        except MissingQueryError as e:
+            raise RequestError(
+                400, "Send the GraphQL document in the `query` parameter.", code="BAD_REQUEST"
+            ) from e
         except TimeoutError as e:
             raise _timed_out(limit) from e
-        except HTTPException as e:
-            if isinstance(e.__cause__, InvalidOperationTypeError):
-                raise RequestError(
-                    405,
-                    "GET runs queries only; send mutations with POST.",
-                    code="METHOD_NOT_ALLOWED",
-                    headers={"Allow": "POST"},
-                ) from e
-            if isinstance(e.__cause__, MissingQueryError):
-                raise RequestError(
-                    400, "Send the GraphQL document in the `query` parameter.", code="BAD_REQUEST"
-                ) from e
-            raise
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        assert isinstance(request, Request)  # no WebSocket route is mounted
+        assert isinstance(request, Request)  # a WebSocket has no sub-response
         sub_response = await super().get_sub_response(request)
         sub_response.media_type = request.state.graphql_media
         # process_result sees only the request; it sets the status on this sub-response.

@@ -78,6 +78,13 @@ POOL = Gauge(
     multiprocess_mode="livesum",
 )
 
+LIVE = Gauge(
+    "portal_live",
+    "Live subscriptions of this process: open WebSocket connections and running subscriptions.",
+    ["state"],
+    multiprocess_mode="livesum",
+)
+
 
 class OperationObserver(SchemaExtension):
     """Leaves `{name, type, error_codes}` on the request's state for `RequestObserver`."""
@@ -218,8 +225,17 @@ def update_pool_gauge() -> None:
     POOL.labels("max").set(size)
 
 
+def update_live_gauge(request: Request) -> None:
+    live = getattr(request.app.state, "live", None)  # server/view.py's endpoint, once started
+    hub = getattr(live, "hub", None)
+    if live is not None and hub is not None:
+        LIVE.labels("connections").set(live.live_connections)
+        LIVE.labels("subscriptions").set(hub.count)
+
+
 async def metrics(request: Request) -> Response:
     update_pool_gauge()
+    update_live_gauge(request)
     try:
         await refresh_gauges()
     except Exception:  # the database is away: the scrape still answers, without job counts
@@ -241,6 +257,21 @@ class _Stderr(logging.StreamHandler):
     @stream.setter
     def stream(self, value: Any) -> None:
         pass
+
+
+class _WebSocketLines(logging.Filter):
+    """uvicorn logs each WebSocket handshake ('<client address> - "WebSocket <path and query>"
+    [accepted]') on its error logger at INFO: the client's address and whatever it put in the
+    query string. Subscriptions are counted in /metrics instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith('%s - "WebSocket '))
+
+
+def quiet_websocket_lines() -> None:
+    server_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _WebSocketLines) for f in server_log.filters):
+        server_log.addFilter(_WebSocketLines())
 
 
 def configure_access_log() -> None:

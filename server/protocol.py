@@ -7,6 +7,11 @@ stops reading at `PORTAL_MAX_HEADER_BYTES` and answers 431, and closes a connect
 has not arrived within `PORTAL_HEADER_TIMEOUT_SECONDS` (408 when part of it came). The app
 cannot do this itself: it first sees a request once its whole head has been read.
 
+A connection that upgrades to a WebSocket (subscriptions, server/live.py) gets its limits
+here too: the largest message a client may send (PORTAL_WS_MAX_MESSAGE_BYTES; uvicorn's default
+is 16 MiB) and the ping every PORTAL_WS_PING_INTERVAL_SECONDS that a live client answers within
+PORTAL_WS_PING_TIMEOUT_SECONDS, or is dropped (a dead peer would otherwise hold its socket).
+
 `portal serve` runs uvicorn with it; with uvicorn's own command pass
 `--http server.protocol:BoundedHttpToolsProtocol`.
 """
@@ -14,10 +19,12 @@ cannot do this itself: it first sees a request once its whole head has been read
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from functools import cache
 from typing import Any, ClassVar
 
+from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from settings import Settings
@@ -59,6 +66,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         settings = self.settings or _from_environment()
+        if self.ws_protocol_class is not None:
+            self.ws_protocol_class = _bounded_websocket(self.ws_protocol_class, settings)  # type: ignore[arg-type]
         self.max_head_bytes = settings.max_header_bytes
         self.head_timeout = settings.header_timeout_seconds
         self.reading_head = True
@@ -158,6 +167,29 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self.transport.close()
+
+
+_WS_CONFIGS: dict[int, Config] = {}
+
+
+def _websocket_config(config: Config, settings: Settings) -> Config:
+    """The server's config with the WebSocket limits of `settings` (one copy per config)."""
+    bounded = _WS_CONFIGS.get(id(config))
+    if bounded is None:
+        bounded = copy.copy(config)
+        bounded.ws_max_size = settings.ws_max_message_bytes
+        bounded.ws_ping_interval = settings.ws_ping_interval_seconds
+        bounded.ws_ping_timeout = settings.ws_ping_timeout_seconds
+        _WS_CONFIGS[id(config)] = bounded
+    return bounded
+
+
+@cache
+def _bounded_websocket(base: type[Any], settings: Settings) -> type[Any]:
+    def __init__(self: Any, *args: Any, config: Config, **kwargs: Any) -> None:
+        base.__init__(self, *args, config=_websocket_config(config, settings), **kwargs)
+
+    return type(base.__name__, (base,), {"__init__": __init__})
 
 
 @cache

@@ -183,6 +183,21 @@ class Settings:
     import_max_bytes: int = 10 * 1024 * 1024
     import_max_rows: int = 10000
 
+    # Live subscriptions (organizationEvents over graphql-transport-ws, server/live.py): open
+    # subscription connections one process accepts, subscriptions one connection may run, how
+    # long a client may take to send connection_init, events waiting for one slow subscriber
+    # before it is dropped, how often SQLite is polled for new events (PostgreSQL pushes them
+    # with LISTEN/NOTIFY); the WebSocket ping interval and pong timeout (a dead socket is
+    # dropped) and the largest message a client may send.
+    subscription_max_connections: int = 500
+    subscription_max_per_connection: int = 10
+    subscription_init_timeout_seconds: float = 10.0
+    subscription_queue_size: int = 100
+    subscription_poll_seconds: float = 0.2
+    ws_ping_interval_seconds: float = 20.0
+    ws_ping_timeout_seconds: float = 20.0
+    ws_max_message_bytes: int = 64 * 1024
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -326,6 +341,34 @@ class Settings:
             hmrc_client_secret=env.get("PORTAL_HMRC_CLIENT_SECRET", "").strip(),
             import_max_bytes=int(_positive(env, "PORTAL_IMPORT_MAX_BYTES", d.import_max_bytes)),
             import_max_rows=int(_positive(env, "PORTAL_IMPORT_MAX_ROWS", d.import_max_rows)),
+            subscription_max_connections=int(
+                _positive(
+                    env, "PORTAL_SUBSCRIPTION_MAX_CONNECTIONS", d.subscription_max_connections
+                )
+            ),
+            subscription_max_per_connection=int(
+                _positive(
+                    env, "PORTAL_SUBSCRIPTION_MAX_PER_CONNECTION", d.subscription_max_per_connection
+                )
+            ),
+            subscription_init_timeout_seconds=_positive(
+                env, "PORTAL_SUBSCRIPTION_INIT_TIMEOUT_SECONDS", d.subscription_init_timeout_seconds
+            ),
+            subscription_queue_size=int(
+                _positive(env, "PORTAL_SUBSCRIPTION_QUEUE_SIZE", d.subscription_queue_size)
+            ),
+            subscription_poll_seconds=_positive(
+                env, "PORTAL_SUBSCRIPTION_POLL_SECONDS", d.subscription_poll_seconds
+            ),
+            ws_ping_interval_seconds=_positive(
+                env, "PORTAL_WS_PING_INTERVAL_SECONDS", d.ws_ping_interval_seconds
+            ),
+            ws_ping_timeout_seconds=_positive(
+                env, "PORTAL_WS_PING_TIMEOUT_SECONDS", d.ws_ping_timeout_seconds
+            ),
+            ws_max_message_bytes=int(
+                _positive(env, "PORTAL_WS_MAX_MESSAGE_BYTES", d.ws_max_message_bytes)
+            ),
         )
         if not 0 <= settings.db_pool_min <= settings.db_pool_max:
             raise SettingsError("PORTAL_DB_POOL_MIN must be between 0 and PORTAL_DB_POOL_MAX")

@@ -4,7 +4,8 @@
 - the admin app's file upload: a FormData per the GraphQL multipart request spec, then polling
   customerImport (clients/admin-check/import-check.mjs);
 - GraphQL Code Generator types for clients/operations and `tsc --noEmit` on a typed client;
-- a Python service on `gql` (clients/erp_sync.py).
+- a Python service on `gql` (clients/erp_sync.py);
+- the admin app's live status tab on `graphql-ws` (clients/admin-check/live-status.mjs).
 
 Node and its packages come from `npm ci` in scripts/test.sh; see tests/node.py.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +28,7 @@ from tests import node
 from tests.api import Api
 from tests.builders import numbered
 from tests.imports import cells, csv_file
+from tests.live import until_subscribed
 from tests.queries import APPROVE, CREATE, REJECT
 from tests.server import ROOT, running
 
@@ -77,6 +80,7 @@ def test_every_operation_is_valid_against_the_schema() -> None:
         "ArchiveCustomer",
         "AuditLog",
         "OrganizationSwitcher",
+        "OrganizationEvents",
         "ImportCustomers",
         "CustomerImport",
     }
@@ -186,6 +190,51 @@ async def test_admin_app_uploads_a_file_and_follows_the_import(
     )
     names = sorted(n["shortName"] for n in listed.data["organizations"]["nodes"])
     assert names == ["Customer 000", "Customer 002"]
+
+
+async def test_admin_app_shows_a_live_status_change_from_the_subscription(
+    api: Api, settings: Settings
+) -> None:
+    """clients/admin-check/live-status.mjs (graphql-ws) watches a customer's status tab while
+    the customer is approved and then suspended by someone else."""
+    node_path = node.node()
+    token = api.token(api.world.reseller, "ADMIN")
+    created = (await api.gql(CREATE, {"input": numbered(1)}, token=token)).data["createCustomer"]
+    customer = created["customer"]["id"]
+    async with running(settings, PORTAL_SUBSCRIPTION_POLL_SECONDS="0.05") as server:
+        watcher = await asyncio.create_subprocess_exec(
+            node_path,
+            "live-status.mjs",
+            cwd=node.ADMIN_CHECK,
+            env={
+                **os.environ,
+                "PORTAL_URL": f"{server.url}/graphql",
+                "PORTAL_TOKEN": api.token(api.world.reseller, "VIEWER", sub="admin-app"),
+                "PORTAL_CUSTOMER": customer,
+            },
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            try:
+                await until_subscribed(server.url, 1)
+            except AssertionError:
+                if watcher.returncode is None:
+                    watcher.kill()
+                out, err = await watcher.communicate()
+                pytest.fail(f"live-status.mjs did not subscribe: {err.decode()}")
+            await api.gql(APPROVE, {"input": {"id": customer}}, token=token)
+            await api.gql(SUSPEND, {"input": {"id": customer, "reason": "unpaid"}}, token=token)
+            out, err = await asyncio.wait_for(watcher.communicate(), 60)
+        finally:
+            if watcher.returncode is None:
+                watcher.kill()
+                await watcher.wait()
+    assert watcher.returncode == 0, err.decode()
+    page = json.loads(out)
+    assert page["changes"] == [["PENDING_APPROVAL", "ACTIVE"], ["ACTIVE", "SUSPENDED"]]
+    assert page["statusTab"][-1] == "SUSPENDED"
+    assert "Customer 001: ACTIVE → SUSPENDED" in err.decode()
 
 
 def test_codegen_types_the_operations_and_tsc_accepts_the_typed_client() -> None:

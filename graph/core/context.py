@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.websockets import WebSocket
 
 from graph.core.loaders import Loaders
 from resolvers.actors import Actor, Permission
+from resolvers.live.hub import Hub
 from settings import Settings
 
 
@@ -33,8 +36,9 @@ class Forbidden(GraphQLError):
 
 @dataclass(slots=True)
 class Context:
-    request: Request
-    response: Response
+    # A subscription's context holds its WebSocket in both (server/live.py).
+    request: Request | WebSocket
+    response: Response | WebSocket
     settings: Settings
     request_id: str
     actor: Actor | None
@@ -42,9 +46,18 @@ class Context:
     auth_error: str | None = None
     # The token's own actor when X-Organization-ID moved `actor` into another organization.
     token_actor: Actor | None = None
+    # Subscriptions only: the process's event hub, and how to end the connection when the hub
+    # drops the subscriber (`close(reason)`, with resolvers.live.hub's SLOW or SHUTDOWN).
+    hub: Hub | None = None
+    close: Callable[[str], Awaitable[None]] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
+        self.loaders = Loaders(self.actor)
+
+    def fresh(self) -> None:
+        """New DataLoaders: a subscription shows each event with what is true at that time,
+        not with what its earlier events loaded."""
         self.loaders = Loaders(self.actor)
 
     @property

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from resolvers.errors import DomainError, ErrorCode
 from settings import Settings
@@ -118,15 +119,31 @@ class ErrorPolicy(SchemaExtension):
     switched off."""
 
     def on_operation(self) -> Iterator[None]:
+        self.streamed = False
         yield
         result = self.execution_context.result
-        if result is None or not result.errors:
-            return
+        if self.streamed or result is None or not result.errors:
+            return  # a subscription's results were each handled as they were sent
         settings, request_id = _settings(self.execution_context.context)
         result.errors = [_apply(e, settings, request_id) for e in result.errors]
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription, before it is sent (on_operation ends only when the
+        subscription does)."""
+        self.streamed = True
+        if getattr(result, "errors", None):
+            settings, request_id = _settings(self.execution_context.context)
+            result.errors = [_apply(e, settings, request_id) for e in result.errors]
+        yield
+
 
 def _apply(error: GraphQLError, settings: Settings, request_id: str) -> GraphQLError:
+    if isinstance(error.original_error, InvalidOperationTypeError):
+        # A query or mutation sent over the subscriptions' WebSocket: the client's choice.
+        return GraphQLError(
+            "Only subscriptions run over WebSocket; send queries and mutations over HTTP.",
+            extensions={"code": "BAD_REQUEST"},
+        )
     if should_mask(error, strict=settings.mask_errors):
         # Codes and IDs only: the message and the exceptions' texts can hold input values.
         original = error.original_error

@@ -252,6 +252,18 @@ class FieldChange:
     )
 
 
+def shown_changes(changes: Sequence[audit.FieldChange], *, contacts: bool) -> list[FieldChange]:
+    """`changes` as a reader sees them: personal (contact) values only for a reader who may
+    read the contact; otherwise the field names stay, so the reader still sees what changed.
+    The audit log and live events (graph/live/) show them this way."""
+    return [
+        FieldChange(field=c.field, old_value=c.old, new_value=c.new)
+        if contacts or not c.personal
+        else FieldChange(field=c.field, old_value=None, new_value=None)
+        for c in changes
+    ]
+
+
 @strawberry.type(description="One entry of an organization's audit log.")
 class AuditEntry(Node):
     occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
@@ -283,12 +295,7 @@ class AuditEntry(Node):
             if e.actor_subject is None
             else Actor(subject=e.actor_subject, organization_id=e.actor_org_id),
             action=e.action,
-            changes=[
-                FieldChange(field=c.field, old_value=c.old, new_value=c.new)
-                if contacts or not c.personal
-                else FieldChange(field=c.field, old_value=None, new_value=None)
-                for c in e.changes
-            ],
+            changes=shown_changes(e.changes, contacts=contacts),
             from_status=e.from_status,
             to_status=e.to_status,
             comment=e.comment,
