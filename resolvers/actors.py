@@ -121,9 +121,6 @@ class _Places:
             del self._places[next(iter(self._places))]
         self._places[org_id] = place
 
-    def clear(self) -> None:
-        self._places.clear()
-
 
 PLACES = _Places()
 

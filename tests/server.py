@@ -204,3 +204,15 @@ async def while_probing(base_url: str, attack: Awaitable[T]) -> tuple[T, float, 
             await asyncio.sleep(0.02)
     result, seconds = await task
     return result, seconds, probes
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[Server]:
+    """A started `Server` for a module-scoped fixture (sync, so it outlives any one test's
+    event loop); `running` is the per-test, async form on the test's own settings."""
+    server = Server(env)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

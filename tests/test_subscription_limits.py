@@ -17,7 +17,7 @@ from tests.builders import customer_input
 from tests.conftest import TEST_KEY, ApiFactory
 from tests.live import PROTOCOL, live, subscribed, until_gauge, until_subscribed
 from tests.queries import CREATE
-from tests.server import Server, portal_serve
+from tests.server import Server, portal_serve, serving
 from tests.waiting import until
 
 LIMITS = {
@@ -36,12 +36,8 @@ LIMITS = {
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[Server]:
-    process = Server({"PORTAL_DATABASE_URL": database_url, **LIMITS})
-    process.start()
-    try:
+    with serving({"PORTAL_DATABASE_URL": database_url, **LIMITS}) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

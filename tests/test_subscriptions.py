@@ -19,7 +19,7 @@ from tests.builders import COPACO, customer_input, numbered
 from tests.conftest import TEST_KEY, ApiFactory
 from tests.live import live, subscribed, until_subscribed
 from tests.queries import CREATE
-from tests.server import Server
+from tests.server import Server, serving
 
 ENV = {
     "PORTAL_JWT_KEY": TEST_KEY,
@@ -40,12 +40,8 @@ mutation($input: UpdateCustomerInput!) {
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[Server]:
-    process = Server({"PORTAL_DATABASE_URL": database_url, **ENV})
-    process.start()
-    try:
+    with serving({"PORTAL_DATABASE_URL": database_url, **ENV}) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture
