@@ -12,6 +12,7 @@ them up at scrape time, so /metrics answers for the whole server from any worker
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -59,6 +60,7 @@ _ROUTES = (
 )
 # Probes and scrapes arrive every few seconds; logging them would drown the real traffic.
 _QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
+GAUGE_DELAY_SECONDS = 0.2
 
 REQUESTS = Counter(
     "portal_requests",
@@ -127,6 +129,11 @@ class RequestObserver:
         self.app = app
         self.log_requests = log_requests
         self.names: set[str] = set()
+        # The metrics' children by label values: `labels()` validates and locks on every
+        # call. Bounded like the labels themselves (routes x names x outcomes).
+        self._counted: dict[tuple[str, str, str], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
+        self._gauge_due = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -156,9 +163,15 @@ class RequestObserver:
         name = self._label(operation.get("name")) if operation else ""
         status = response["status"]
         outcome = _outcome(status, operation.get("error_codes", []))
-        REQUESTS.labels(route, name, outcome).inc()
-        LATENCY.labels(route, name).observe(seconds)
-        update_pool_gauge()
+        counted = self._counted.get((route, name, outcome))
+        if counted is None:
+            counted = self._counted[route, name, outcome] = REQUESTS.labels(route, name, outcome)
+        counted.inc()
+        timed = self._timed.get((route, name))
+        if timed is None:
+            timed = self._timed[route, name] = LATENCY.labels(route, name)
+        timed.observe(seconds)
+        self._update_gauge_soon()
         if not self.log_requests or path in _QUIET:
             return
         line = {
@@ -178,6 +191,23 @@ class RequestObserver:
         # Every value is ASCII (codes, IDs, checked names), so orjson's UTF-8 is what
         # json.dumps wrote, at a fifth of the cost.
         access_log.info(orjson.dumps(line).decode())
+
+    def _update_gauge_soon(self) -> None:
+        """The pool gauge as it is a moment after this request: once per burst of requests
+        rather than three gauge writes each, and still up to date once the burst is over
+        (with several workers a scrape reads each process's last written value)."""
+        if self._gauge_due:
+            return
+        self._gauge_due = True
+
+        def update() -> None:
+            self._gauge_due = False
+            update_pool_gauge()
+
+        try:
+            asyncio.get_running_loop().call_later(GAUGE_DELAY_SECONDS, update)
+        except RuntimeError:  # no loop (a synchronous caller): now, then
+            update()
 
     def _label(self, name: str | None) -> str:
         if name is None:

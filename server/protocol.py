@@ -107,6 +107,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.reading_head = False
         self._stop_head_timer()
         super().on_headers_complete()
+        cycle = self.cycle
+        # No cycle: an upgrade. A HEAD response has no body write to carry its head.
+        if (
+            cycle is not None
+            and cycle.transport is self.transport
+            and self.scope["method"] != "HEAD"
+        ):
+            cycle.transport = _OneWrite(self.transport, cycle)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -167,6 +175,45 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self.transport.close()
+
+
+class _OneWrite:
+    """The transport as one response sees it: its status line and headers are held until
+    the first body bytes and go out with them, in one write (uvicorn writes each on its own:
+    two system calls and two TCP segments for every answer, measured 3% of a lookup's CPU).
+    Writes before the response starts (`100 Continue`) and after its head pass straight
+    through; closing sends what is held first."""
+
+    __slots__ = ("_cycle", "_head", "_head_seen", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, cycle: Any) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._head: bytes | None = None
+        self._head_seen = False
+
+    def write(self, data: bytes) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head + data)
+        elif not self._head_seen and self._cycle.response_started:
+            # uvicorn sets response_started just before it writes the head.
+            self._head_seen = True
+            self._head = data
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 _WS_CONFIGS: dict[int, Config] = {}

@@ -1,0 +1,131 @@
+"""The HTTP/1.1 connection under the app (server/protocol.py): each response's head goes out
+with its body in one write, and nothing HTTP allows around that is lost: HEAD (a head and no
+body), pipelined requests, `Expect: 100-continue`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from server.protocol import _OneWrite
+from tests.server import portal_serve
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+class _Cycle:
+    response_started = False
+
+
+def test_the_head_waits_for_the_first_body_bytes() -> None:
+    transport, cycle = _Transport(), _Cycle()
+    one = _OneWrite(transport, cycle)  # type: ignore[arg-type]
+    one.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # before the response: straight through
+    cycle.response_started = True
+    one.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert transport.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+    one.write(b"chunk 1")
+    one.write(b"chunk 2")
+    assert transport.writes[1:] == [b"HTTP/1.1 200 OK\r\n\r\nchunk 1", b"chunk 2"]
+    assert not one.is_closing()  # everything else is the transport's own
+
+
+def test_closing_sends_a_held_head_first() -> None:
+    transport, cycle = _Transport(), _Cycle()
+    one = _OneWrite(transport, cycle)  # type: ignore[arg-type]
+    cycle.response_started = True
+    one.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    one.close()
+    assert transport.writes == [b"HTTP/1.1 200 OK\r\n\r\n"] and transport.closed
+
+
+@pytest.fixture(scope="module")
+def port(database_url: str) -> Iterator[int]:
+    with portal_serve(database_url, env={"PORTAL_ACCESS_LOG": "false"}) as (_, url):
+        yield int(url.rsplit(":", 1)[1])
+
+
+async def _exchange(port: int, sent: bytes, *, then: bytes = b"") -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(sent)
+        await writer.drain()
+        if then:  # after the server's interim answer
+            interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+            writer.write(then)
+            await writer.drain()
+            return interim + await asyncio.wait_for(reader.read(-1), timeout=10)
+        return await asyncio.wait_for(reader.read(-1), timeout=10)
+    finally:
+        writer.close()
+
+
+def _responses(raw: bytes) -> list[tuple[int, dict[str, str], bytes]]:
+    """Status, headers and body of each response in `raw` (bodies by content-length)."""
+    answers = []
+    while raw:
+        head, _, raw = raw.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode().split("\r\n")
+        headers = dict(line.lower().split(": ", 1) for line in lines)
+        length = int(headers.get("content-length", "0"))
+        answers.append((int(status_line.split()[1]), headers, raw[:length]))
+        raw = raw[length:]
+    return answers
+
+
+def _data(body: bytes) -> Any:
+    return json.loads(body)
+
+
+async def test_pipelined_requests_and_head_answer_in_order(port: int) -> None:
+    query = b'{"query": "{ __typename }"}'
+    post = (
+        b"POST /graphql HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(query), query)
+    )
+    sent = (
+        b"GET /healthz HTTP/1.1\r\nHost: portal\r\n\r\n"
+        b"HEAD /healthz HTTP/1.1\r\nHost: portal\r\n\r\n"
+        + post
+        + b"GET /healthz HTTP/1.1\r\nHost: portal\r\nConnection: close\r\n\r\n"
+    )
+    raw = await _exchange(port, sent)
+    # HEAD: the same head as GET and no body, so the next response starts right after it.
+    head_end = raw.index(b"\r\n\r\n", raw.index(b"HTTP/1.1", 1)) + 4
+    first, head_only = raw[: raw.index(b"HTTP/1.1", 1)], raw[raw.index(b"HTTP/1.1", 1) : head_end]
+    rest = _responses(raw[head_end:])
+    [(status, headers, body)] = _responses(first)
+    assert status == 200 and _data(body) == {"status": "ok"}
+    assert head_only.startswith(b"HTTP/1.1 200 ") and b"content-length: 15" in head_only
+    assert [r[0] for r in rest] == [200, 200], raw
+    assert _data(rest[0][2]) == {"data": {"__typename": "Query"}}
+    assert _data(rest[1][2]) == {"status": "ok"} and rest[1][1]["connection"] == "close"
+
+
+async def test_expect_100_continue_gets_its_interim_answer_then_the_response(port: int) -> None:
+    query = b'{"query": "{ __typename }"}'
+    head = (
+        b"POST /graphql HTTP/1.1\r\nHost: portal\r\nContent-Type: application/json\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(query)
+    )
+    raw = await _exchange(port, head, then=query)
+    assert raw.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), raw[:200]
+    [(status, _, body)] = _responses(raw[len(b"HTTP/1.1 100 Continue\r\n\r\n") :])
+    assert status == 200 and _data(body) == {"data": {"__typename": "Query"}}
