@@ -23,10 +23,10 @@ from strawberry.types import ExecutionContext
 from graph.core.errors import ErrorPolicy
 from graph.core.node import NodeQueries, node_types
 from graph.execution.compiled import CompiledReads
-from graph.execution.compiled.prepared import PreparedReads
 from graph.execution.executor import FastExecutor
 from graph.execution.limits import DocumentLimiter
 from graph.execution.operation import OperationChoice
+from graph.execution.prepared import PreparedOperations, PrepareMutations
 from graph.imports.mutations import ImportMutations
 from graph.imports.queries import ImportQueries
 from graph.live.subscriptions import LiveSubscriptions
@@ -58,8 +58,9 @@ class Subscription(LiveSubscriptions):
 
 
 class PortalSchema(strawberry.Schema):
-    # Reads the compiled path answered, answered again without the pipeline (None: off).
-    prepared: PreparedReads | None = None
+    # Operations run once, run again without the pipeline (graph/execution/prepared.py;
+    # None: off).
+    prepared: PreparedOperations | None = None
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -74,6 +75,7 @@ def build_schema(
     introspection: bool = True,
     fast_executor: bool = True,
     compiled_reads: bool = False,
+    prepared: bool = False,
     extensions: Sequence[Extension] = (),
 ) -> strawberry.Schema:
     """`extensions` run after the schema's own (the server's observers and HTTP caching)."""
@@ -92,6 +94,9 @@ def build_schema(
     ]
     if not introspection:
         every.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    if prepared:
+        # After the limiter and the operation choice: it remembers what they let through.
+        every.append(PrepareMutations)
     if compiled_reads:
         # Last, so the extensions above see the operation as they always do.
         every.append(CompiledReads)
@@ -104,8 +109,8 @@ def build_schema(
         # Compiled plain fields (graph/execution/executor.py); False: graphql-core's own.
         execution_context_class=FastExecutor if fast_executor else None,
     )
-    if compiled_reads:
-        schema.prepared = PreparedReads()
+    if prepared:
+        schema.prepared = PreparedOperations(reads=compiled_reads)
     return schema
 
 

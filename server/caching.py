@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import FieldNode, OperationDefinitionNode, OperationType
+from graphql import FieldNode, OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
+
+from graph.execution.operation import operation_of
 
 CACHEABLE_FIELDS = frozenset({"countries", "currencies", "__typename"})
 
@@ -31,7 +33,9 @@ class ReferenceDataCache(SchemaExtension):
             return  # a WebSocket (subscription) has no caching
         if request.method != "GET" or not isinstance(response, Response):
             return
-        operation = _operation(ctx.graphql_document, ctx.operation_name)
+        if ctx.graphql_document is None:
+            return
+        operation = operation_of(ctx.graphql_document, ctx.operation_name)
         if operation is None or operation.operation != OperationType.QUERY:
             return
         selections = operation.selection_set.selections
@@ -39,11 +43,3 @@ class ReferenceDataCache(SchemaExtension):
             max_age = context.settings.reference_data_max_age_seconds
             response.headers["Cache-Control"] = f"private, max-age={max_age}"
             response.headers["Vary"] = "Authorization"
-
-
-def _operation(document: object, name: str | None) -> OperationDefinitionNode | None:
-    definitions = getattr(document, "definitions", ())
-    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name and o.name.value == name), None)

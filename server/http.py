@@ -43,8 +43,9 @@ from strawberry.types.graphql import OperationType
 from graph.core.context import Context
 from graph.execution.compiled import answer_prepared
 from graph.execution.limits import limit_error
+from graph.execution.prepared import Prepared, run_mutation
 from resolvers.errors import Unavailable
-from server.observability import note_operation
+from server.observability import error_codes, note_operation
 from settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -208,16 +209,40 @@ class GraphQLView(GraphQL[Context, None]):
         query, name = body.get("query"), body.get("operationName")
         if not isinstance(query, str) or not isinstance(name, str | None):
             return None
-        if prepared.get(query, name) is None:
+        found = prepared.get(query, name)
+        if found is None:
             return None  # before authenticating: `run` would authenticate again
+        variables, extensions = body.get("variables"), body.get("extensions")
+        if not isinstance(variables, dict | None) or not isinstance(extensions, dict | None):
+            return None  # `run` answers with its own 400
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, sub_response)
         request.state.prepared_tried = True
-        result = await self._answer_prepared(request, context, query, name, body.get("variables"))
+        if found.is_mutation:
+            result = await self._run_prepared_mutation(request, context, found, body)
+        else:
+            result = await self._answer_prepared(request, context, query, name, variables)
         if result is None:  # e.g. no token, variables that do not coerce: the long way
             return None
         data = await self.process_result(request, result)
         return self.create_response(data, sub_response)
+
+    async def _run_prepared_mutation(
+        self, request: Request, context: Context, found: Prepared, body: dict[str, Any]
+    ) -> ExecutionResult | None:
+        limit = self.settings.operation_timeout_seconds
+        try:
+            async with asyncio.timeout(limit):
+                ran = await run_mutation(
+                    self.schema, context, found, body.get("variables"), body.get("extensions")
+                )
+        except TimeoutError as e:
+            raise _timed_out(limit) from e
+        if ran is None:
+            return None
+        result, raised = ran
+        note_operation(request, found.name, "mutation", error_codes(raised))
+        return result
 
     async def _answer_prepared(
         self,

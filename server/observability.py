@@ -104,7 +104,12 @@ class OperationObserver(SchemaExtension):
             name, kind = None, None
         result = self.execution_context.result
         errors = (result.errors if result else None) or self.execution_context.pre_execution_errors
-        note_operation(request, name, kind, sorted({_code(e) for e in errors or []}))
+        note_operation(request, name, kind, error_codes(errors))
+
+
+def error_codes(errors: list[GraphQLError] | None) -> list[str]:
+    """The codes the access log and the metrics record for an operation's errors."""
+    return sorted({_code(e) for e in errors or []})
 
 
 def note_operation(request: Any, name: str | None, kind: str | None, codes: list[str]) -> None:

@@ -57,6 +57,7 @@ class GraphQLEndpoint(OfflineGraphiQL, GraphQLView):
                 introspection=settings.introspection,
                 fast_executor=settings.fast_executor,
                 compiled_reads=settings.compiled_reads,
+                prepared=settings.prepared_operations,
                 # Notes the operation's name and error codes for the access log and metrics;
                 # Cache-Control on GET queries that only read countries/currencies.
                 extensions=[OperationObserver, ReferenceDataCache],

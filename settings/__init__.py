@@ -146,6 +146,9 @@ class Settings:
     # Read operations as one JSON-building SQL statement per root field
     # (graph/execution/compiled/); off: every operation runs through the executor.
     compiled_reads: bool = True
+    # Operations run once, run again without parsing, validation and the extensions
+    # (graph/execution/prepared.py): compiled reads and mutations; off: the pipeline each time.
+    prepared_operations: bool = True
     # Background jobs (resolvers/jobs): run them inside `portal serve` too, or only in
     # `portal worker`; how often an idle worker looks for due jobs; how long a claimed job is
     # held before another worker may take it up (renewed while it runs); how long finished
@@ -315,6 +318,7 @@ class Settings:
             ),
             fast_executor=_flag(env, "PORTAL_FAST_EXECUTOR", d.fast_executor),
             compiled_reads=_flag(env, "PORTAL_COMPILED_READS", d.compiled_reads),
+            prepared_operations=_flag(env, "PORTAL_PREPARED_OPERATIONS", d.prepared_operations),
             jobs_in_server=_flag(env, "PORTAL_JOBS_IN_SERVER", d.jobs_in_server),
             job_poll_seconds=_positive(env, "PORTAL_JOB_POLL_SECONDS", d.job_poll_seconds),
             job_lease_seconds=_positive(env, "PORTAL_JOB_LEASE_SECONDS", d.job_lease_seconds),

@@ -124,17 +124,22 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         if self.streamed or result is None or not result.errors:
             return  # a subscription's results were each handled as they were sent
-        settings, request_id = _settings(self.execution_context.context)
-        result.errors = [_apply(e, settings, request_id) for e in result.errors]
+        result.errors = apply_error_policy(result.errors, self.execution_context.context)
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """Each result of a subscription, before it is sent (on_operation ends only when the
         subscription does)."""
         self.streamed = True
         if getattr(result, "errors", None):
-            settings, request_id = _settings(self.execution_context.context)
-            result.errors = [_apply(e, settings, request_id) for e in result.errors]
+            result.errors = apply_error_policy(result.errors, self.execution_context.context)
         yield
+
+
+def apply_error_policy(errors: list[GraphQLError], context: object) -> list[GraphQLError]:
+    """The errors as the client receives them (ErrorPolicy's rules, for every path that
+    answers an operation)."""
+    settings, request_id = _settings(context)
+    return [_apply(e, settings, request_id) for e in errors]
 
 
 def _apply(error: GraphQLError, settings: Settings, request_id: str) -> GraphQLError:

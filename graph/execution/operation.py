@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+
+
+def operation_of(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    """The operation `name` picks (a lone operation when None), or None when none does."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name is not None and o.name.value == name), None)
 
 
 class OperationChoice(SchemaExtension):

@@ -20,9 +20,10 @@ from tortoise import connections
 from graph.core.context import Context
 from graph.execution.compiled import statements
 from graph.execution.compiled.dialect import POSTGRES, SQLITE, Params, prepare_sqlite
-from graph.execution.compiled.planner import Cache, Request, operation_of
-from graph.execution.compiled.prepared import Prepared, PreparedReads
+from graph.execution.compiled.planner import Cache, Request
 from graph.execution.limits import check_filters
+from graph.execution.operation import operation_of
+from graph.execution.prepared import Prepared, PreparedOperations, remember
 from resolvers.actors import Permission
 from resolvers.errors import Unavailable
 
@@ -42,19 +43,8 @@ class CompiledReads(SchemaExtension):
                 data = None  # the executor answers SERVICE_UNAVAILABLE in its own words
             if data is not None:
                 ctx.result = GraphQLExecutionResult(data=data, errors=None)
-                _remember(ctx)
+                remember(ctx)
         yield
-
-
-def _remember(ctx: Any) -> None:
-    prepared = getattr(ctx.schema, "prepared", None)
-    operation = operation_of(ctx.graphql_document, ctx.operation_name)
-    if isinstance(prepared, PreparedReads) and ctx.query is not None and operation is not None:
-        # The name as the request gave it (an InitVar, so kept privately): the key must be
-        # what the next request sends, not the name read from the document.
-        provided = getattr(ctx, "_provided_operation_name", None)
-        name = ctx.operation_name
-        prepared.remember(ctx.query, provided, ctx.graphql_document, operation, name)
 
 
 async def answer_prepared(
@@ -69,10 +59,10 @@ async def answer_prepared(
     Raises `Unavailable` when no database connection came free in time: the pipeline would
     only wait for one again (the HTTP view answers 503 SERVICE_UNAVAILABLE)."""
     prepared = getattr(schema, "prepared", None)
-    if not isinstance(prepared, PreparedReads) or not isinstance(query, str):
+    if not isinstance(prepared, PreparedOperations) or not isinstance(query, str):
         return None
     found = prepared.get(query, operation_name)
-    if found is None or not isinstance(context, Context):
+    if found is None or found.is_mutation or not isinstance(context, Context):
         return None
     if variables is not None and not isinstance(variables, dict):
         return None

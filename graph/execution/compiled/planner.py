@@ -322,13 +322,6 @@ def directive_variables(document: DocumentNode) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def operation_of(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name and o.name.value == name), None)
-
-
 @dataclass(frozen=True)
 class Request:
     """What a plan is made from: the schema, the validated document and its operation, the
