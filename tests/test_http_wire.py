@@ -1,6 +1,8 @@
-"""The HTTP/1.1 connection under the app (server/protocol.py): each response's head goes out
-with its body in one write, and nothing HTTP allows around that is lost: HEAD (a head and no
-body), pipelined requests, `Expect: 100-continue`."""
+"""The server shell around the endpoint: the HTTP/1.1 connection under the app
+(server/protocol.py) writes each response's head with its body in one write, and nothing HTTP
+allows around that is lost (HEAD, pipelined requests, `Expect: 100-continue`); GraphQL over
+HTTP goes from the middleware straight to its endpoint (server/app.py), everything else
+through the router, and an unexpected failure is still a plain 500."""
 
 from __future__ import annotations
 
@@ -9,9 +11,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
+from starlette.routing import Router
 
 from server.protocol import _OneWrite
+from server.view import GraphQLEndpoint
+from tests.api import Api
 from tests.server import portal_serve
 
 
@@ -129,3 +135,37 @@ async def test_expect_100_continue_gets_its_interim_answer_then_the_response(por
     assert raw.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"), raw[:200]
     [(status, _, body)] = _responses(raw[len(b"HTTP/1.1 100 Continue\r\n\r\n") :])
     assert status == 200 and _data(body) == {"data": {"__typename": "Query"}}
+
+
+async def test_graphql_over_http_skips_the_router_and_nothing_else(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routed: list[str] = []
+    original = Router.__call__
+
+    async def counting(self: Router, scope: Any, receive: Any, send: Any) -> None:
+        routed.append(f"{scope['method']} {scope['path']}")
+        await original(self, scope, receive, send)
+
+    monkeypatch.setattr(Router, "__call__", counting)
+    answered = await api.client.post("/graphql", json={"query": "{ __typename }"})
+    assert answered.json() == {"data": {"__typename": "Query"}}
+    assert answered.headers["x-request-id"]  # the endpoint's own work, as before
+    assert (await api.client.get("/graphql", params={"query": "{ __typename }"})).is_success
+    assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+    put = await api.client.put("/graphql", json={"query": "{ __typename }"})
+    assert put.status_code == 405  # the router's answer, as before
+    assert routed == ["GET /healthz", "PUT /graphql"]
+
+
+async def test_an_unexpected_failure_on_the_direct_path_is_a_plain_500(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(GraphQLEndpoint, "__call__", broken)
+    transport = httpx.ASGITransport(app=api.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
+        answered = await client.post("/graphql", json={"query": "{ __typename }"})
+    assert answered.status_code == 500 and answered.text == "Internal Server Error"
