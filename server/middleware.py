@@ -4,12 +4,14 @@ CORS allow-list."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.http import JSON, error_body
+from server.protocol import BODY_RECEIVED
 from settings import Settings, SettingsError
 
 
@@ -46,8 +48,10 @@ class BodySizeLimit:
             return await self._too_large(send, *limit)
         chunks: list[bytes] = []
         size, more = 0, True
+        # A timer costs more than the rest of this function; with the body in hand none is due.
+        deadline = nullcontext() if scope.get(BODY_RECEIVED) else asyncio.timeout(self.timeout)
         try:
-            async with asyncio.timeout(self.timeout):
+            async with deadline:
                 while more:
                     message = await receive()
                     if message["type"] != "http.request":  # the client went away

@@ -33,6 +33,9 @@ from settings import Settings
 # Closing at once, with its bytes unread, would reset the connection, and a reset can make
 # the client lose the answer it was about to read.
 LINGER_SECONDS = 2.0
+# Set in a request's scope once the server holds its whole body: receiving it cannot wait, so
+# the body's time limit (server/middleware.py) needs no timer.
+BODY_RECEIVED = "portal.body_received"
 
 
 @cache
@@ -118,6 +121,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        if self.cycle is not None and not self.cycle.more_body:
+            # Usually before the app first runs: the whole request came in one read.
+            self.cycle.scope[BODY_RECEIVED] = True  # type: ignore[literal-required]
         # The next bytes are the next request's head; its timer starts when they arrive.
         self.reading_head, self.head_bytes = True, 0
 

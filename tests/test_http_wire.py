@@ -15,7 +15,8 @@ import httpx
 import pytest
 from starlette.routing import Router
 
-from server.protocol import _OneWrite
+from server.middleware import BodySizeLimit
+from server.protocol import BODY_RECEIVED, _OneWrite
 from server.view import GraphQLEndpoint
 from tests.api import Api
 from tests.server import portal_serve
@@ -169,3 +170,33 @@ async def test_an_unexpected_failure_on_the_direct_path_is_a_plain_500(
     async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
         answered = await client.post("/graphql", json={"query": "{ __typename }"})
     assert answered.status_code == 500 and answered.text == "Internal Server Error"
+
+
+async def test_a_body_the_server_holds_whole_is_read_without_a_timer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The protocol marks a request whose body it has whole (server/protocol.py); the body
+    limit then reads it without arming its timer, and arms it for any other request."""
+    armed: list[float] = []
+    real = asyncio.timeout
+
+    def counting(delay: float) -> Any:
+        armed.append(delay)
+        return real(delay)
+
+    monkeypatch.setattr("server.middleware.asyncio.timeout", counting)
+    seen: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append((await receive())["body"])
+
+    limit = BodySizeLimit(app, max_bytes=100, timeout=5)
+    for marked in (True, False):
+        scope = {"type": "http", "headers": [], **({BODY_RECEIVED: True} if marked else {})}
+        messages = iter([{"type": "http.request", "body": b"{}", "more_body": False}])
+
+        async def receive(messages: Any = messages) -> Any:
+            return next(messages)
+
+        await limit(scope, receive, None)  # type: ignore[arg-type]
+    assert seen == [b"{}", b"{}"] and armed == [5]
