@@ -195,7 +195,7 @@ class RequestObserver:
         }
         # Every value is ASCII (codes, IDs, checked names), so orjson's UTF-8 is what
         # json.dumps wrote, at a fifth of the cost.
-        access_log.info(orjson.dumps(line).decode())
+        write_access_line(orjson.dumps(line).decode())
 
     def _update_gauge_soon(self) -> None:
         """The pool gauge as it is a moment after this request: once per burst of requests
@@ -282,6 +282,9 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
+_BARE = logging.Formatter("%(message)s")
+
+
 class _Stderr(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (test runners swap it)."""
 
@@ -309,11 +312,31 @@ def quiet_websocket_lines() -> None:
         server_log.addFilter(_WebSocketLines())
 
 
+def write_access_line(line: str) -> None:
+    """`access_log.info(line)`. When the log is as configure_access_log leaves it (its one
+    handler writing the bare message to stderr, no filters), the line is written as that
+    handler would write it, without a LogRecord and the handler's lock: the logging module's
+    path was a third of the cost of observing a request."""
+    handlers = access_log.handlers
+    if (
+        len(handlers) == 1
+        and isinstance(handlers[0], _Stderr)
+        and handlers[0].formatter is _BARE
+        and handlers[0].level <= logging.INFO
+        and not handlers[0].filters
+        and not access_log.filters
+        and access_log.isEnabledFor(logging.INFO)
+    ):
+        sys.stderr.write(line + "\n")
+        return
+    access_log.info(line)
+
+
 def configure_access_log() -> None:
     """One JSON object per line on stderr, whatever the root logger is set up to do."""
     if not any(isinstance(h, _Stderr) for h in access_log.handlers):
         handler = _Stderr()
-        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.setFormatter(_BARE)
         access_log.addHandler(handler)
     access_log.setLevel(logging.INFO)
     access_log.propagate = False

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.observability import access_log
+from server.observability import access_log, configure_access_log, write_access_line
 from settings import Settings
 from tests.api import Api
 from tests.server import ROOT, portal_serve
@@ -72,6 +72,39 @@ async def test_one_json_line_per_request_without_personal_data(api: Api, logged:
     assert record["outcome"] == "ok" and record["status"] == 200
     assert record["duration_ms"] > 0
     assert "jan.jansen" not in line and token not in line and "127.0.0.1" not in line
+
+
+def test_the_configured_log_writes_each_line_as_its_handler_would(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The short way to stderr is taken only while nothing else could see the record: a
+    filter, another handler or a raised level sends the line through logging again."""
+    configure_access_log()
+    write_access_line('{"event":"request"}')
+    assert capsys.readouterr().err == '{"event":"request"}\n'
+
+    class Drop(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return False
+
+    drop = Drop()
+    access_log.addFilter(drop)
+    try:
+        write_access_line('{"event":"dropped"}')
+    finally:
+        access_log.removeFilter(drop)
+    access_log.setLevel(logging.WARNING)
+    try:
+        write_access_line('{"event":"quiet"}')
+    finally:
+        access_log.setLevel(logging.INFO)
+    extra = Lines()
+    access_log.addHandler(extra)
+    try:
+        write_access_line('{"event":"both"}')
+    finally:
+        access_log.removeHandler(extra)
+    assert capsys.readouterr().err == '{"event":"both"}\n' and extra.lines == ['{"event":"both"}']
 
 
 async def test_errors_are_logged_with_their_codes(api: Api, logged: list[str]) -> None:
