@@ -20,6 +20,7 @@ from asgi_lifespan import LifespanManager
 from tortoise import connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from graph.schema import PortalSchema
 from models import Organization, OrganizationKind
 from models.database import migrate
 from portal.seed import seed_demo
@@ -141,3 +142,18 @@ async def api(api_factory: ApiFactory) -> AsyncIterator[Api]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The documents that went through Strawberry's Schema.execute (the prepared paths,
+    graph/execution/prepared.py, skip it)."""
+    runs: list[str | None] = []
+    original = PortalSchema.execute
+
+    async def counting(self: PortalSchema, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        runs.append(query)
+        return await original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(PortalSchema, "execute", counting)
+    return runs

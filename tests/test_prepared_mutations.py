@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 import resolvers.customers
-from graph.schema import PortalSchema
 from server.observability import access_log
 from tests.api import Api
 from tests.builders import customer_input, numbered
@@ -41,19 +40,6 @@ _ID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{
 # Global IDs: base64 of "Type:uuid" (graph/core/node.py), unpadded.
 _GLOBAL_ID = re.compile(r"(?<=\")[A-Za-z0-9_-]{48,}(?=\")")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
-
-
-@pytest.fixture
-def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    runs: list[str | None] = []
-    original = PortalSchema.execute
-
-    async def counting(self: PortalSchema, query: str | None, *args: Any, **kwargs: Any) -> Any:
-        runs.append(query)
-        return await original(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(PortalSchema, "execute", counting)
-    return runs
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from graph.schema import PortalSchema
 from server.http import GraphQLView
 from server.observability import access_log
 from tests.api import Api
@@ -22,20 +21,6 @@ LIST = """query Tab($status: OrganizationStatus!, $names: [String!]) {
     totalCount nodes { id shortName status primaryAddress { city } parent { id } }
   }
 }"""
-
-
-@pytest.fixture
-def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    """The operations that went through Strawberry's Schema.execute."""
-    runs: list[str | None] = []
-    original = PortalSchema.execute
-
-    async def counting(self: PortalSchema, query: str | None, *args: Any, **kwargs: Any) -> Any:
-        runs.append(query)
-        return await original(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(PortalSchema, "execute", counting)
-    return runs
 
 
 @pytest.fixture
