@@ -223,7 +223,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _prepared(self, request: Request) -> Response | None:
         """The answer to a JSON POST of a read the compiled path answered before, built
-        without Strawberry's request handling (graph/execution/compiled/prepared.py); None:
+        without Strawberry's request handling (graph/execution/prepared.py); None:
         `run` handles the request as always. Only the body's shape is read here: anything
         unusual (a batch, odd types, an unknown document) goes the long way."""
         prepared = getattr(self.schema, "prepared", None)

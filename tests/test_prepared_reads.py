@@ -1,5 +1,5 @@
 """A read the compiled path answered once is answered again without Strawberry's pipeline
-(graph/execution/compiled/prepared.py): the same bytes, and every check that depends on the
+(graph/execution/prepared.py): the same bytes, and every check that depends on the
 request (who asks, the variables, their filter limits) still made."""
 
 from __future__ import annotations
