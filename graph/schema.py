@@ -24,6 +24,7 @@ from graph.core.errors import ErrorPolicy
 from graph.core.node import NodeQueries, node_types
 from graph.execution.compiled import CompiledReads
 from graph.execution.executor import FastExecutor
+from graph.execution.inputs import install as install_input_converters
 from graph.execution.limits import DocumentLimiter
 from graph.execution.operation import OperationChoice
 from graph.execution.prepared import PreparedOperations, PrepareMutations
@@ -111,6 +112,10 @@ def build_schema(
     )
     if prepared:
         schema.prepared = PreparedOperations(reads=compiled_reads)
+    # Input objects built by a converter made once per type (graph/execution/inputs.py). The
+    # hook belongs to the input classes, so it is not switched per schema; the converters'
+    # equality with Strawberry's walk is what tests/unit/test_input_converters.py proves.
+    install_input_converters(schema)
     return schema
 
 
