@@ -85,6 +85,28 @@ class RequestError(Exception):
         self.headers = dict(headers or {})
 
 
+_HEADERS = "portal.headers"
+
+
+def header_map(scope: Scope) -> dict[bytes, bytes]:
+    """The request's headers by (lower-case) name, the first of each as Starlette's
+    `Headers.get` answers, read once per request and kept in its scope: each lookup through
+    `Headers` scans and decodes the list again, and a missing one raises and catches
+    KeyError (2% of a lookup by ID)."""
+    found: dict[bytes, bytes] | None = scope.get(_HEADERS)
+    if found is None:
+        found = {}
+        for name, value in scope["headers"]:
+            found.setdefault(name, value)
+        scope[_HEADERS] = found
+    return found
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    value = header_map(scope).get(name)
+    return None if value is None else value.decode("latin-1")
+
+
 def negotiate(accept: str | None) -> str:
     """The response media type for an Accept header: the supported type with the highest
     quality, application/json for wildcards, a missing header or nothing supported."""
@@ -167,17 +189,17 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
         request = Request(scope, receive)
-        media = negotiate(request.headers.get("accept"))
+        media = negotiate(header(scope, b"accept"))
         request.state.graphql_media = media
         prepared: Response | None = None
         try:
             if request.method == "POST":
-                content_type = request.headers.get("content-type", "")
+                content_type = header(scope, b"content-type") or ""
                 media_type = content_type.partition(";")[0].strip().lower()
                 if media_type == MULTIPART:
                     # A browser sends multipart forms cross-site without asking, but never
                     # with an Authorization header: requiring one keeps forms out (CSRF).
-                    if "authorization" not in request.headers:
+                    if b"authorization" not in header_map(scope):
                         raise RequestError(
                             401,
                             "Multipart requests need a bearer token (`Authorization: Bearer`).",

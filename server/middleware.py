@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.http import JSON, error_body
+from server.http import JSON, error_body, header_map
 from server.protocol import BODY_RECEIVED
 from settings import Settings, SettingsError
 
@@ -33,7 +33,7 @@ class BodySizeLimit:
         self.upload_max_bytes = upload_max_bytes or max_bytes
 
     def _limit(self, scope: Scope) -> tuple[int, str, str]:
-        headers = dict(scope["headers"])
+        headers = header_map(scope)
         content_type = headers.get(b"content-type", b"").lower()
         if content_type.startswith(b"multipart/form-data") and b"authorization" in headers:
             return self.upload_max_bytes, "importMaxBytes", "PORTAL_IMPORT_MAX_BYTES"
@@ -43,7 +43,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         limit = self._limit(scope)
-        declared = dict(scope["headers"]).get(b"content-length", b"")
+        declared = header_map(scope).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit[0]:
             return await self._too_large(send, *limit)
         chunks: list[bytes] = []

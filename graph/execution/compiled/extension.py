@@ -140,9 +140,20 @@ async def answer_operation(
         return None
     data: dict[str, Any] = {}
     try:
-        if not postgres:
+        if postgres:
+            # asyncpg itself, on one connection for every root: Tortoise's execute_query
+            # adds an acquisition per root, a copy of the statement upper-cased to see
+            # whether it writes, and a list of records for one value.
             async with db.acquire_connection() as connection:
-                await prepare_sqlite(connection)
+                for key, value in rendered:
+                    if isinstance(value, tuple):
+                        # The line Tortoise's query log writes for each statement.
+                        db.log.debug("%s: %s", *value)
+                        value = await connection.fetchval(value[0], *value[1])
+                    data[key] = orjson.Fragment(value) if isinstance(value, bytes) else value
+            return data
+        async with db.acquire_connection() as connection:
+            await prepare_sqlite(connection)
         for key, value in rendered:
             if isinstance(value, tuple):
                 _, rows = await db.execute_query(*value)
