@@ -123,6 +123,12 @@ class _BoundedPool:
                 "No database connection became free in time; try again in a moment."
             ) from exc
 
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109 - asyncpg's signature
+        # asyncpg bounds a release (waiting for a cancelled query's acknowledgement, the
+        # reset) by the timeout the acquisition was given, and terminates the connection when
+        # it runs out; without `timeout=` above that would be no bound at all.
+        await self._pool.release(connection, timeout=self._timeout if timeout is None else timeout)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._pool, name)
 

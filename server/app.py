@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
@@ -65,6 +66,8 @@ class PortalApp(Starlette):
         app: ASGIApp = _GraphQLFirst(self.graphql, routed)
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
+        if self.max_body_size is not None:  # unused here (BodySizeLimit is ours), kept as is
+            app = RequestBodyLimitMiddleware(app, max_body_size=self.max_body_size)
         return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
 

@@ -138,7 +138,7 @@ class RequestObserver:
         # call. Bounded like the labels themselves (routes x names x outcomes).
         self._counted: dict[tuple[str, str, str], Any] = {}
         self._timed: dict[tuple[str, str], Any] = {}
-        self._gauge_due = False
+        self._gauge_due: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -201,18 +201,22 @@ class RequestObserver:
         """The pool gauge as it is a moment after this request: once per burst of requests
         rather than three gauge writes each, and still up to date once the burst is over
         (with several workers a scrape reads each process's last written value)."""
-        if self._gauge_due:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a synchronous caller): now, then
+            update_pool_gauge()
             return
-        self._gauge_due = True
+        # Due on this loop: it will run. Due on another (a closed one: tests, asyncio.run
+        # again), it never will, so it is armed here.
+        if self._gauge_due is loop:
+            return
+        self._gauge_due = loop
 
         def update() -> None:
-            self._gauge_due = False
+            self._gauge_due = None
             update_pool_gauge()
 
-        try:
-            asyncio.get_running_loop().call_later(GAUGE_DELAY_SECONDS, update)
-        except RuntimeError:  # no loop (a synchronous caller): now, then
-            update()
+        loop.call_later(GAUGE_DELAY_SECONDS, update)
 
     def _label(self, name: str | None) -> str:
         if name is None:
@@ -325,10 +329,14 @@ def write_access_line(line: str) -> None:
         and handlers[0].level <= logging.INFO
         and not handlers[0].filters
         and not access_log.filters
+        and not access_log.propagate
         and access_log.isEnabledFor(logging.INFO)
     ):
-        sys.stderr.write(line + "\n")
-        return
+        try:
+            sys.stderr.write(line + "\n")
+            return
+        except (OSError, ValueError, AttributeError):
+            pass  # a closed or missing stderr: logging reports it its own way, once
     access_log.info(line)
 
 
