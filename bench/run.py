@@ -22,13 +22,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
 import orjson
 
 from bench import peer, seed, workloads
-from bench.load import Connection, Result, drive
+from bench.load import Connection, Request, Result, drive
 from resolvers.actors import Role
 from resolvers.tokens import TokenService
 
@@ -143,7 +144,8 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
     reader, writer = _tokens(data)
     print(
         f"\nconcurrency {args.concurrency}, up to {args.duration:g} s or {args.requests} requests"
-        " each; CPU = server CPU time per request (the database's own CPU not included)."
+        f" each, in {args.rounds} rounds that take the servers in turn; CPU = server CPU time"
+        " per request (the database's own CPU not included)."
         "\nceiling = bare Starlette + asyncpg, PostgreSQL builds the response JSON"
         " (SQLite: rows + orjson); PostGraphile = PostGraphile 5 over the same tables."
         "\nAPI: as `portal serve` runs it, background jobs left to a `portal worker` (not run)."
@@ -169,21 +171,9 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
             ]
             if pg is not None and work.peer is not None:
                 targets.append((pg[1], pg[0].pid, work.peer, {}))
-            results: list[Result | None] = []
-            for port, pid, make, headers in targets:
-                results.append(
-                    await drive(
-                        port=port,
-                        pid=pid,
-                        headers=headers,
-                        make=make,
-                        check=workloads.checker(work),
-                        concurrency=args.concurrency,
-                        max_requests=args.requests,
-                        seconds=args.duration,
-                        warmup=args.warmup,
-                    )
-                )
+            results: list[Result | None] = list(
+                await _interleaved(work, targets, args)  # type: ignore[arg-type]
+            )
             results += [None] * (3 - len(results))
             measured[work.name] = results
             _row(work.name, *results)
@@ -195,6 +185,51 @@ async def _bench_database(db: str, args: argparse.Namespace, cores: list[int]) -
         _targets(measured)
     if db == "postgres" and args.scale and not args.only:
         await _scale_out(url, data, args, cores)
+
+
+async def _interleaved(
+    work: workloads.Workload,
+    targets: list[tuple[int, int, Callable[[int], Request | None], dict[str, str]]],
+    args: argparse.Namespace,
+) -> list[Result]:
+    """Each target's `args.duration` seconds, in `args.rounds` rounds that take the targets
+    in turn (the first one moves each round): a slow spell of this shared machine then
+    falls on all of them alike instead of on whichever ran at the time."""
+    issued = [0] * len(targets)  # request numbers used per target: writes must not repeat
+    parts: list[list[Result]] = [[] for _ in targets]
+    for round_ in range(args.rounds):
+        for k in range(len(targets)):
+            n = (k + round_) % len(targets)
+            port, pid, make, headers = targets[n]
+            first = issued[n]
+            warmup = args.warmup if round_ == 0 else 0
+            result = await drive(
+                port=port,
+                pid=pid,
+                headers=headers,
+                make=lambda i, make=make, first=first: make(first + i),
+                check=lambda i, body, first=first: workloads.checker(work)(first + i, body),
+                concurrency=args.concurrency,
+                max_requests=max(1, args.requests // args.rounds),
+                seconds=args.duration / args.rounds,
+                warmup=warmup,
+            )
+            # Every number a worker took was sent: the warm-up's, the measured, the failed
+            # (and one in flight per connection at the deadline, already among them).
+            issued[n] += warmup + result.requests + result.failures + args.concurrency
+            parts[n].append(result)
+    return [_merged(p) for p in parts]
+
+
+def _merged(parts: list[Result]) -> Result:
+    return Result(
+        requests=sum(p.requests for p in parts),
+        failures=sum(p.failures for p in parts),
+        seconds=sum(p.seconds for p in parts),
+        latencies=[x for p in parts for x in p.latencies],
+        cpu=sum(p.cpu for p in parts),
+        first_failure=next((p.first_failure for p in parts if p.first_failure), ""),
+    )
 
 
 async def _scale_out(
@@ -291,6 +326,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000, help="max requests per run")
     parser.add_argument("--concurrency", type=int, default=8, help="open connections")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured requests first")
+    parser.add_argument(
+        "--rounds", type=int, default=5,
+        help="split each measurement into this many rounds that take the servers in turn",
+    )  # fmt: skip
     parser.add_argument("--orgs", type=int, default=20_000, help="organizations to seed")
     parser.add_argument("--only", action="append", help="run workloads whose name contains this")
     parser.add_argument(
@@ -311,7 +350,7 @@ def main() -> None:
     if not args.postgres_db.startswith("bench_"):
         parser.error("benchmark databases are named bench_*; test suites wipe the others")
     if args.quick:
-        args.duration, args.warmup = 2.0, 30
+        args.duration, args.warmup, args.rounds = 2.0, 30, 2
     cores = sorted(os.sched_getaffinity(0))
     if len(cores) > 1:
         os.sched_setaffinity(0, {cores[1]})  # the load side; servers get cores[0]
