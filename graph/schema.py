@@ -111,7 +111,7 @@ def build_schema(
         execution_context_class=FastExecutor if fast_executor else None,
     )
     if prepared:
-        schema.prepared = PreparedOperations(reads=compiled_reads)
+        schema.prepared = PreparedOperations()
     # Input objects built by a converter made once per type (graph/execution/inputs.py). The
     # hook belongs to the input classes, so it is not switched per schema; the converters'
     # equality with Strawberry's walk is what tests/unit/test_input_converters.py proves.

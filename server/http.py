@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Mapping
+from typing import Any, TypeVar
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -46,9 +46,11 @@ from graph.execution.compiled import answer_prepared
 from graph.execution.limits import limit_error
 from graph.execution.prepared import Prepared, run_mutation
 from resolvers.errors import Unavailable
+from server.headers import header, header_map
 from server.observability import error_codes, note_operation
 from settings import Settings
 
+T = TypeVar("T")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -85,28 +87,6 @@ class RequestError(Exception):
         self.headers = dict(headers or {})
 
 
-_HEADERS = "portal.headers"
-
-
-def header_map(scope: Scope) -> dict[bytes, bytes]:
-    """The request's headers by (lower-case) name, the first of each as Starlette's
-    `Headers.get` answers, read once per request and kept in its scope: each lookup through
-    `Headers` scans and decodes the list again, and a missing one raises and catches
-    KeyError (2% of a lookup by ID)."""
-    found: dict[bytes, bytes] | None = scope.get(_HEADERS)
-    if found is None:
-        found = {}
-        for name, value in scope["headers"]:
-            found.setdefault(name, value)
-        scope[_HEADERS] = found
-    return found
-
-
-def header(scope: Scope, name: bytes) -> str | None:
-    value = header_map(scope).get(name)
-    return None if value is None else value.decode("latin-1")
-
-
 def negotiate(accept: str | None) -> str:
     """The response media type for an Accept header: the supported type with the highest
     quality, application/json for wildcards, a missing header or nothing supported."""
@@ -141,16 +121,6 @@ def _is_request_error(result: ExecutionResult) -> bool:
     coerce. Those errors carry no path; an error while running a field always has one."""
     errors = result.errors or []
     return result.data is None and bool(errors) and all(e.path is None for e in errors)
-
-
-def _timed_out(limit: float) -> RequestError:
-    return RequestError(
-        503,
-        f"The operation ran longer than the limit of {limit:g} s "
-        "(PORTAL_OPERATION_TIMEOUT_SECONDS).",
-        code="OPERATION_TIMEOUT",
-        extensions={"limit": "operationTimeoutSeconds", "max": limit},
-    )
 
 
 _OWN_HEADERS = frozenset({b"content-length", b"content-type"})
@@ -244,8 +214,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     async def _prepared(self, request: Request) -> Response | None:
-        """The answer to a JSON POST of a read the compiled path answered before, built
-        without Strawberry's request handling (graph/execution/prepared.py); None:
+        """The answer to a JSON POST of an operation run before (a compiled read, a
+        mutation), built without Strawberry's request handling (graph/execution/prepared.py); None:
         `run` handles the request as always. Only the body's shape is read here: anything
         unusual (a batch, odd types, an unknown document) goes the long way."""
         prepared = getattr(self.schema, "prepared", None)
@@ -278,17 +248,27 @@ class GraphQLView(GraphQL[Context, None]):
         data = await self.process_result(request, result)
         return self.create_response(data, sub_response)
 
-    async def _run_prepared_mutation(
-        self, request: Request, context: Context, found: Prepared, body: dict[str, Any]
-    ) -> ExecutionResult | None:
+    async def _in_time(self, operation: Awaitable[T]) -> T:
+        """`operation`'s result, or 503 OPERATION_TIMEOUT once it ran past the limit."""
         limit = self.settings.operation_timeout_seconds
         try:
             async with asyncio.timeout(limit):
-                ran = await run_mutation(
-                    self.schema, context, found, body.get("variables"), body.get("extensions")
-                )
+                return await operation
         except TimeoutError as e:
-            raise _timed_out(limit) from e
+            raise RequestError(
+                503,
+                f"The operation ran longer than the limit of {limit:g} s "
+                "(PORTAL_OPERATION_TIMEOUT_SECONDS).",
+                code="OPERATION_TIMEOUT",
+                extensions={"limit": "operationTimeoutSeconds", "max": limit},
+            ) from e
+
+    async def _run_prepared_mutation(
+        self, request: Request, context: Context, found: Prepared, body: dict[str, Any]
+    ) -> ExecutionResult | None:
+        ran = await self._in_time(
+            run_mutation(self.schema, context, found, body.get("variables"), body.get("extensions"))
+        )
         if ran is None:
             return None
         result, raised = ran
@@ -303,12 +283,9 @@ class GraphQLView(GraphQL[Context, None]):
         name: str | None,
         variables: object,
     ) -> ExecutionResult | None:
-        limit = self.settings.operation_timeout_seconds
-        try:
-            async with asyncio.timeout(limit):
-                answered = await answer_prepared(self.schema, context, query, name, variables)
-        except TimeoutError as e:
-            raise _timed_out(limit) from e
+        answered = await self._in_time(
+            answer_prepared(self.schema, context, query, name, variables)
+        )
         if answered is None:
             return None
         data, prepared = answered
@@ -336,12 +313,11 @@ class GraphQLView(GraphQL[Context, None]):
             )
             if answered is not None:
                 return answered
-        limit = self.settings.operation_timeout_seconds
         # Strawberry's, without subscriptions: those run over WebSocket (server/live.py).
         allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
         try:
-            async with asyncio.timeout(limit):
-                return await self.schema.execute(
+            return await self._in_time(
+                self.schema.execute(
                     request_data.query,
                     root_value=root_value,
                     variable_values=request_data.variables,
@@ -350,6 +326,7 @@ class GraphQLView(GraphQL[Context, None]):
                     allowed_operation_types=allowed,
                     operation_extensions=request_data.extensions,
                 )
+            )
         except InvalidOperationTypeError as e:
             if e.operation_type is OperationType.SUBSCRIPTION:
                 raise RequestError(
@@ -369,8 +346,6 @@ class GraphQLView(GraphQL[Context, None]):
             raise RequestError(
                 400, "Send the GraphQL document in the `query` parameter.", code="BAD_REQUEST"
             ) from e
-        except TimeoutError as e:
-            raise _timed_out(limit) from e
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         assert isinstance(request, Request)  # a WebSocket has no sub-response

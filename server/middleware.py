@@ -10,7 +10,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.http import JSON, error_body, header_map
+from server.headers import header_map
+from server.http import JSON, error_body
 from server.protocol import BODY_RECEIVED
 from settings import Settings, SettingsError
 

@@ -209,13 +209,10 @@ class _OneWrite:
         else:
             self._transport.write(data)
 
-    def flush(self) -> None:
+    def close(self) -> None:
         if self._head is not None:
             head, self._head = self._head, None
             self._transport.write(head)
-
-    def close(self) -> None:
-        self.flush()
         self._transport.close()
 
     def __getattr__(self, name: str) -> Any:

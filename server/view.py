@@ -27,7 +27,8 @@ from resolvers.tokens import TokenService
 from server.auth import NOT_ACTABLE, ORGANIZATION_HEADER, acting_in, authenticate
 from server.caching import ReferenceDataCache
 from server.graphiql import OfflineGraphiQL
-from server.http import GraphQLView, RequestError, header
+from server.headers import header
+from server.http import GraphQLView, RequestError
 from server.live import (
     FORBIDDEN,
     TRY_AGAIN_LATER,

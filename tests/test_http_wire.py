@@ -13,8 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.datastructures import Headers
 from starlette.routing import Router
 
+from server.headers import header, header_map
 from server.middleware import BodySizeLimit
 from server.protocol import BODY_RECEIVED, _OneWrite
 from server.view import GraphQLEndpoint
@@ -200,3 +202,12 @@ async def test_a_body_the_server_holds_whole_is_read_without_a_timer(
 
         await limit(scope, receive, None)  # type: ignore[arg-type]
     assert seen == [b"{}", b"{}"] and armed == [5]
+
+
+def test_headers_are_read_once_first_of_each_as_starlette_reads_them() -> None:
+    raw = [(b"content-type", b"application/json"), (b"content-type", b"text/plain")]
+    scope: dict[str, Any] = {"type": "http", "headers": [*raw, (b"x-caf\xe9", b"\xe9")]}
+    assert header(scope, b"content-type") == Headers(scope=scope).get("content-type")
+    assert header(scope, b"x-caf\xe9") == "\xe9" and header(scope, b"accept") is None
+    scope["headers"] = []  # read once: the map kept in the scope answers
+    assert header_map(scope)[b"content-type"] == b"application/json"

@@ -6,6 +6,7 @@ process, as production does, and send it signals.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from server import observability
 from server.observability import access_log, configure_access_log, write_access_line
 from settings import Settings
 from tests.api import Api
@@ -98,13 +100,36 @@ def test_the_configured_log_writes_each_line_as_its_handler_would(
         write_access_line('{"event":"quiet"}')
     finally:
         access_log.setLevel(logging.INFO)
+    access_log.propagate = True  # the root logger's handlers would miss the short way
+    try:
+        write_access_line('{"event":"propagated"}')
+    finally:
+        access_log.propagate = False
     extra = Lines()
     access_log.addHandler(extra)
     try:
         write_access_line('{"event":"both"}')
     finally:
         access_log.removeHandler(extra)
-    assert capsys.readouterr().err == '{"event":"both"}\n' and extra.lines == ['{"event":"both"}']
+    assert capsys.readouterr().err == '{"event":"propagated"}\n{"event":"both"}\n'
+    assert extra.lines == ['{"event":"both"}']
+
+
+def test_the_pool_gauge_is_written_after_a_burst_and_again_on_a_new_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    written: list[int] = []
+    monkeypatch.setattr(observability, "update_pool_gauge", lambda: written.append(1))
+    observer = observability.RequestObserver(app=None)  # type: ignore[arg-type]
+
+    async def burst(wait: float) -> None:
+        for _ in range(50):
+            observer._update_gauge_soon()
+        await asyncio.sleep(wait)
+
+    asyncio.run(burst(0))  # the loop ends before the update is due: it never runs
+    asyncio.run(burst(observability.GAUGE_DELAY_SECONDS * 2))
+    assert written == [1]  # once for the burst, and not blocked by the first loop's
 
 
 async def test_errors_are_logged_with_their_codes(api: Api, logged: list[str]) -> None:

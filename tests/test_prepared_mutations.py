@@ -4,6 +4,7 @@ request runs the pipeline (PORTAL_PREPARED_OPERATIONS=false)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -191,3 +192,20 @@ async def test_a_prepared_mutation_still_needs_post(api: Api) -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert got.status_code == 405 and got.headers["allow"] == "POST"
+
+
+async def test_a_prepared_mutation_keeps_the_operation_time_limit(
+    api_factory: Any, monkeypatch: pytest.MonkeyPatch, pipeline_runs: list[str | None]
+) -> None:
+    async def slow(**_: Any) -> Any:
+        await asyncio.sleep(5)
+
+    async with api_factory(operation_timeout_seconds=0.5) as api:
+        token = api.token(api.world.reseller, "ADMIN")
+        made = await api.gql(CREATE, {"input": numbered(1)}, token=token)
+        assert made.data["createCustomer"]["errors"] == []
+        monkeypatch.setattr(resolvers.customers, "create_customer", slow)
+        response = await api.post(CREATE, {"input": numbered(2)}, token=token)
+    assert pipeline_runs == [CREATE]  # the second took the prepared path
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "OPERATION_TIMEOUT"

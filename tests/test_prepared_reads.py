@@ -138,10 +138,11 @@ async def test_who_asks_and_the_variables_are_read_again(
     assert len(pipeline_runs) == 4
 
 
-async def test_a_switched_off_compiled_path_prepares_nothing(
-    api_factory: Any, pipeline_runs: list[str | None]
+@pytest.mark.parametrize("off", ["compiled_reads", "prepared_operations"])
+async def test_a_switched_off_compiled_path_or_prepared_operations_prepare_nothing(
+    api_factory: Any, pipeline_runs: list[str | None], off: str
 ) -> None:
-    async with api_factory(compiled_reads=False) as api:
+    async with api_factory(**{off: False}) as api:
         token = api.token(api.world.distributor, "VIEWER")
         for _ in range(2):
             answered = (await _send(api, token, {"status": "ACTIVE"})).json()

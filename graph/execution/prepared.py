@@ -59,9 +59,10 @@ class Prepared:
 
 
 class PreparedOperations:
-    def __init__(self, *, reads: bool = True, mutations: bool = True) -> None:
-        self.reads = reads
-        self.mutations = mutations
+    """What was remembered, by text and operation name. Reads are remembered by the compiled
+    path once it answered them (CompiledReads), mutations by PrepareMutations."""
+
+    def __init__(self) -> None:
         self._entries: dict[tuple[str, str | None], Prepared] = {}
 
     def get(self, query: str, operation_name: str | None) -> Prepared | None:
@@ -77,9 +78,6 @@ class PreparedOperations:
     ) -> None:
         if len(query) > MAX_QUERY_CHARS:
             return
-        kind = operation.operation
-        if not (self.mutations if kind is OperationType.MUTATION else self.reads):
-            return
         # Only `__typename` at the top: reference-data HTTP caching (server/caching.py) may
         # apply, which runs in the pipeline; such a request is cheap anyway.
         if all(
@@ -93,14 +91,14 @@ class PreparedOperations:
         self._entries[key] = Prepared(document, operation, name)
 
 
-def remember(ctx: Any) -> None:
+def remember(ctx: Any, kind: OperationType) -> None:
     """Remembers the operation of a Strawberry execution context that passed parsing,
-    validation and the document's limits."""
+    validation and the document's limits, if it is a `kind` operation."""
     prepared = getattr(ctx.schema, "prepared", None)
     if not isinstance(prepared, PreparedOperations) or ctx.query is None:
         return
     operation = operation_of(ctx.graphql_document, ctx.operation_name)
-    if operation is None:
+    if operation is None or operation.operation is not kind:
         return
     # The name as the request gave it (an InitVar, so kept privately): the key must be what
     # the next request sends, not the name read from the document.
@@ -116,9 +114,7 @@ class PrepareMutations(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.result is None and ctx.graphql_document is not None:
-            operation = operation_of(ctx.graphql_document, ctx.operation_name)
-            if operation is not None and operation.operation is OperationType.MUTATION:
-                remember(ctx)
+            remember(ctx, OperationType.MUTATION)
         yield
 
 

@@ -43,7 +43,7 @@ class CompiledReads(SchemaExtension):
                 data = None  # the executor answers SERVICE_UNAVAILABLE in its own words
             if data is not None:
                 ctx.result = GraphQLExecutionResult(data=data, errors=None)
-                remember(ctx)
+                remember(ctx, OperationType.QUERY)
         yield
 
 
