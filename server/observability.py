@@ -273,12 +273,14 @@ def update_live_gauge(request: Request) -> None:
 
 
 async def metrics(request: Request) -> Response:
-    update_pool_gauge()
     update_live_gauge(request)
     try:
         await refresh_gauges()
     except Exception:  # the database is away: the scrape still answers, without job counts
         pass
+    # After the job counts' own query, and with no await before the page is written: a
+    # request's deferred update cannot land between (it would show that query's connection).
+    update_pool_gauge()
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

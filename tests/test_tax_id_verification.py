@@ -232,11 +232,11 @@ async def test_always_down_ends_unavailable_and_verify_tax_id_starts_again(
         ]
         assert answer["errors"] == []
         restarted = answer["customer"]["taxIdVerification"]
-        assert (restarted["status"], restarted["attempts"], restarted["message"]) == (
-            "PENDING",
-            0,
-            None,
-        )
+        # Started again: pending, the old message gone, the count from zero. The answer is
+        # read after the write, and the server's own worker (polling every 20 ms) may have
+        # claimed the new check by then, which counts its first attempt.
+        assert (restarted["status"], restarted["message"]) == ("PENDING", None)
+        assert restarted["attempts"] in (0, 1)
         state, _ = await _settled(api, customer)
     assert (state["status"], state["attempts"]) == ("VERIFIED", 1)
 
